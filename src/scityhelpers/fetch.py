@@ -1,0 +1,141 @@
+"""Downloads from official endpoints: timeouts, retries with backoff, atomic writes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from pathlib import Path
+
+import requests
+
+from scityhelpers.errors import EmptyResponseError, FetchError, IncompleteDownloadError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "scity-data-book/0.1 (+https://github.com/scity-book/scity)"
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 120.0
+RETRIES = 4
+BACKOFF_S = 1.0
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+CHUNK_BYTES = 1 << 16
+
+
+def atomic_write(dest: Path, chunks: Iterable[bytes]) -> int:
+    """Write ``chunks`` to ``dest`` via a temporary file in the same folder and a rename.
+
+    A reader never sees a half-written file and an interrupted write leaves ``dest`` as it
+    was. Returns the number of bytes written.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    tmp = Path(tmp_name)
+    written = 0
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+                written += len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    return written
+
+
+def _retry_delay(attempt: int, response: requests.Response | None, backoff_s: float) -> float:
+    """Seconds to wait before the next attempt: Retry-After if given, else exponential."""
+    if response is not None and response.headers.get("Retry-After", "").isdigit():
+        return float(response.headers["Retry-After"])
+    return backoff_s * (2**attempt)
+
+
+def _truncated(url: str, received: int, announced: str | None) -> IncompleteDownloadError:
+    return IncompleteDownloadError(
+        f"{url}: received {received} of {announced or 'unknown'} announced bytes (truncated "
+        "download); nothing was written. Try again later or use the offline mirror "
+        "(SCITY_MIRROR)."
+    )
+
+
+def _stream_body(response: requests.Response, url: str) -> list[bytes]:
+    """Read the whole body, checking it against Content-Length and for emptiness."""
+    announced = response.headers.get("Content-Length")
+    chunks: list[bytes] = []
+    try:
+        chunks.extend(c for c in response.iter_content(CHUNK_BYTES) if c)
+    except requests.exceptions.ChunkedEncodingError as error:
+        raise _truncated(url, sum(len(c) for c in chunks), announced) from error
+    received = sum(len(c) for c in chunks)
+    if announced is not None and announced.isdigit() and received < int(announced):
+        raise _truncated(url, received, announced)
+    if received == 0:
+        raise EmptyResponseError(
+            f"{url}: the server answered {response.status_code} with an empty body; nothing was "
+            "written. The endpoint may have moved: check the source's official page."
+        )
+    return chunks
+
+
+def download(
+    url: str,
+    dest: Path,
+    *,
+    session: requests.Session | None = None,
+    params: dict[str, str] | None = None,
+    retries: int = RETRIES,
+    backoff_s: float = BACKOFF_S,
+    timeout_s: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+    sleep: Callable[[float], None] = time.sleep,
+) -> Path:
+    """Download ``url`` to ``dest`` atomically, retrying transient failures.
+
+    Retries connection errors, timeouts, truncated bodies, HTTP 429 and 5xx with exponential
+    backoff (``backoff_s`` × 2^attempt seconds, or the server's Retry-After). Other HTTP
+    errors fail at once. ``dest`` is only replaced by a complete, non-empty body.
+
+    Raises:
+        FetchError: after the last attempt, naming the URL, the attempts and the last cause.
+    """
+    session = session or requests.Session()
+    last_error: Exception | None = None
+    for attempt in range(retries + 1):
+        response: requests.Response | None = None
+        try:
+            response = session.get(
+                url, params=params, timeout=timeout_s, stream=True,
+                headers={"User-Agent": USER_AGENT},
+            )
+            if response.status_code in RETRY_STATUS:
+                raise FetchError(f"{url}: HTTP {response.status_code}")
+            if response.status_code >= 400:
+                raise FetchError(
+                    f"{url}: HTTP {response.status_code} (not retried); the endpoint refused the "
+                    "request — check the URL in data/manifest.yml against the official page."
+                )
+            atomic_write(dest, _stream_body(response, url))
+            return dest
+        except EmptyResponseError:
+            raise
+        except (requests.ConnectionError, requests.Timeout, IncompleteDownloadError) as error:
+            last_error = error
+        except FetchError as error:
+            if "not retried" in str(error):
+                raise
+            last_error = error
+        if attempt < retries:
+            delay = _retry_delay(attempt, response, backoff_s)
+            log.warning("attempt %d/%d for %s failed (%s); retrying in %.1f s",
+                        attempt + 1, retries + 1, url, last_error, delay)
+            sleep(delay)
+    raise FetchError(
+        f"could not download {url} after {retries + 1} attempts; last error: {last_error}. "
+        "Nothing was written. Check your connection, or point SCITY_MIRROR at an offline mirror."
+    ) from last_error

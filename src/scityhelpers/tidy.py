@@ -1,0 +1,137 @@
+"""Tidy tables: build from raw snapshots, write parquet with provenance, load with checks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from scityhelpers.errors import ScityError, StaleTidyError
+from scityhelpers.fetch import atomic_write
+from scityhelpers.manifest import get_source
+from scityhelpers.paths import tidy_dir
+from scityhelpers.snapshot import PullResult, pull_file, raw_path
+from scityhelpers.sources import TableSpec, source_module, table_specs
+from scityhelpers.validate import validate_table
+
+log = logging.getLogger(__name__)
+
+
+class TidyMissingError(ScityError):
+    """A tidy table has not been built yet."""
+
+
+def _meta_path(table: str) -> Path:
+    return tidy_dir() / f"{table}.meta.json"
+
+
+def _parquet_path(table: str) -> Path:
+    return tidy_dir() / f"{table}.parquet"
+
+
+def expected_raw_hashes(source_id: str) -> dict[str, str]:
+    """Return raw file name → sha256 as the manifest (plus refreshed vintages) records them."""
+    return {raw.name: raw.sha256 for raw in get_source(source_id).files}
+
+
+def pull_source(source_id: str, *, offline: bool = False) -> list[PullResult]:
+    """Make sure every raw file of a source is present and valid (snapshot → mirror → network)."""
+    source = get_source(source_id)
+    fetcher = getattr(source_module(source_id), "fetch", None)
+    kwargs = {"fetcher": fetcher} if fetcher else {}
+    return [pull_file(source, raw, offline=offline, **kwargs) for raw in source.files]
+
+
+def raw_files(source_id: str) -> dict[str, Path]:
+    """Return the local paths of a source's raw files by manifest name."""
+    source = get_source(source_id)
+    return {raw.name: raw_path(source, raw) for raw in source.files}
+
+
+def fingerprint(table: str) -> str:
+    """Return a short hash identifying the content of a built tidy table (for rerun skipping)."""
+    meta = _meta_path(table)
+    if not meta.is_file():
+        raise TidyMissingError(f"tidy table {table!r} is not built; run `scity data pull`.")
+    return json.loads(meta.read_text(encoding="utf-8"))["content_sha256"]
+
+
+def _dependency_fingerprints(spec: TableSpec) -> dict[str, str]:
+    return {dep: fingerprint(dep) for dep in spec.depends}
+
+
+def is_current(table: str) -> bool:
+    """True if the tidy table exists and was built from the raw files the manifest names."""
+    meta_path = _meta_path(table)
+    if not meta_path.is_file() or not _parquet_path(table).is_file():
+        return False
+    source_id, spec = table_specs()[table]
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    try:
+        deps = _dependency_fingerprints(spec)
+    except TidyMissingError:
+        return False
+    return meta.get("raw_sha256") == expected_raw_hashes(source_id) and meta.get("depends") == deps
+
+
+def build_table(table: str, *, force: bool = False) -> Path:
+    """Build one tidy table from its (already pulled) raw files, validate it and write it.
+
+    The parquet file and its ``.meta.json`` (raw hashes, dependencies, rows) are written
+    atomically, so a failing parser or schema leaves the previous table in place.
+    """
+    source_id, spec = table_specs()[table]
+    if not force and is_current(table):
+        return _parquet_path(table)
+    for dep in spec.depends:
+        build_table(dep)
+    frame = validate_table(spec.build(raw_files(source_id)), spec.schema, table)
+    frame = frame.reset_index(drop=True)
+    buffer = frame.to_parquet(index=False)
+    content_sha = hashlib.sha256(buffer).hexdigest()[:16]
+    atomic_write(_parquet_path(table), [buffer])
+    meta = {
+        "table": table,
+        "source": source_id,
+        "rows": len(frame),
+        "columns": list(frame.columns),
+        "raw_sha256": expected_raw_hashes(source_id),
+        "depends": _dependency_fingerprints(spec),
+        "content_sha256": content_sha,
+    }
+    atomic_write(_meta_path(table), [json.dumps(meta, indent=1, ensure_ascii=False).encode()])
+    _load_cached.cache_clear()
+    log.info("built tidy table %s (%d rows)", table, len(frame))
+    return _parquet_path(table)
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: Path, mtime_ns: int) -> pd.DataFrame:
+    return pd.read_parquet(path)
+
+
+def load(table: str) -> pd.DataFrame:
+    """Return a validated tidy table; refuse one that is missing or stale.
+
+    Raises:
+        TidyMissingError: the table was never built (run ``scity data pull``).
+        StaleTidyError: the manifest now names other raw bytes than the table was built from.
+    """
+    if table not in table_specs():
+        raise TidyMissingError(
+            f"unknown tidy table {table!r}; known: {', '.join(sorted(table_specs()))}"
+        )
+    path = _parquet_path(table)
+    if not path.is_file() or not _meta_path(table).is_file():
+        raise TidyMissingError(f"tidy table {table!r} is not built; run `scity data pull`.")
+    if not is_current(table):
+        raise StaleTidyError(
+            f"tidy table {table!r} was built from raw files that no longer match "
+            "data/manifest.yml (or a table it depends on changed); rebuild it with "
+            "`scity data pull`."
+        )
+    return _load_cached(path, path.stat().st_mtime_ns).copy()
