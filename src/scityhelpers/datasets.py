@@ -11,7 +11,6 @@ from rich.progress import Progress
 from scityhelpers.manifest import load_manifest
 from scityhelpers.paths import tidy_dir
 from scityhelpers.snapshot import PullResult
-from scityhelpers.sources import table_specs
 from scityhelpers.tidy import build_table, pull_source
 
 log = logging.getLogger(__name__)
@@ -19,11 +18,22 @@ log = logging.getLogger(__name__)
 
 def pull_all(*, sources: list[str] | None = None, offline: bool = False,
              force: bool = False, progress: bool = False) -> list[PullResult]:
-    """Pull every raw file (snapshot → mirror → network) and build every tidy table."""
+    """Pull every raw file (snapshot → mirror → network) and build every tidy table.
+
+    Offline, sources marked ``live_only: true`` in the manifest (no mirror copy exists) are
+    skipped with a log line unless named in ``sources``; naming one offline raises the usual
+    ``SnapshotUnavailableError`` that says to go online.
+    """
     manifest = load_manifest()
     chosen = sources or sorted(manifest)
+    if offline and not sources:
+        live_only = [s for s in chosen if manifest[s].extra.get("live_only")]
+        for source_id in live_only:
+            log.info("offline: skipping live-only source %s; run `scity data pull %s` online "
+                     "to fetch it", source_id, source_id)
+        chosen = [s for s in chosen if s not in live_only]
     results: list[PullResult] = []
-    tables = [name for name, (source_id, _) in table_specs().items() if source_id in chosen]
+    tables = [table for source_id in chosen for table in manifest[source_id].tables]
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("pulling raw files", total=len(chosen) + len(tables))
         for source_id in chosen:
@@ -61,3 +71,25 @@ def summarize() -> list[SourceSummary]:
         summaries.append(SourceSummary(source.id, source.title, "; ".join(vintages),
                                        source.licence, len(source.files), rows))
     return sorted(summaries, key=lambda s: s.source_id)
+
+
+def refresh(source_id: str) -> dict:
+    """Fetch a source anew; adopt it only if every table still parses and validates."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from scityhelpers.manifest import get_source
+    from scityhelpers.snapshot import refresh_source
+    from scityhelpers.sources import source_module
+    from scityhelpers.validate import validate_table
+
+    module = source_module(source_id)
+
+    def check(paths: dict[str, Path]) -> None:
+        for spec in module.TABLES:
+            frame: pd.DataFrame = spec.build(paths)
+            validate_table(frame, spec.schema, spec.name)
+
+    kwargs = {"fetcher": module.fetch} if hasattr(module, "fetch") else {}
+    return refresh_source(get_source(source_id), check=check, **kwargs)

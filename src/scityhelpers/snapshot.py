@@ -7,6 +7,7 @@ failed pull or refresh loses nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import shutil
@@ -14,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pooch
 import requests
 import yaml
 
@@ -45,7 +45,11 @@ class PullResult:
 
 def sha256_of(path: Path) -> str:
     """Return the hex sha256 of a file's bytes."""
-    return pooch.file_hash(str(path), alg="sha256")
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def raw_path(source: Source, raw: RawFile) -> Path:

@@ -15,7 +15,8 @@ from scityhelpers.fetch import atomic_write
 from scityhelpers.manifest import get_source
 from scityhelpers.paths import tidy_dir
 from scityhelpers.snapshot import PullResult, pull_file, raw_path
-from scityhelpers.sources import TableSpec, source_module, table_specs
+from scityhelpers.errors import ManifestError
+from scityhelpers.sources import TableSpec, source_module, table_spec
 from scityhelpers.validate import validate_table
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def is_current(table: str) -> bool:
     meta_path = _meta_path(table)
     if not meta_path.is_file() or not _parquet_path(table).is_file():
         return False
-    source_id, spec = table_specs()[table]
+    source_id, spec = table_spec(table)
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     try:
         deps = _dependency_fingerprints(spec)
@@ -84,7 +85,7 @@ def build_table(table: str, *, force: bool = False) -> Path:
     The parquet file and its ``.meta.json`` (raw hashes, dependencies, rows) are written
     atomically, so a failing parser or schema leaves the previous table in place.
     """
-    source_id, spec = table_specs()[table]
+    source_id, spec = table_spec(table)
     if not force and is_current(table):
         return _parquet_path(table)
     for dep in spec.depends:
@@ -121,10 +122,10 @@ def load(table: str) -> pd.DataFrame:
         TidyMissingError: the table was never built (run ``scity data pull``).
         StaleTidyError: the manifest now names other raw bytes than the table was built from.
     """
-    if table not in table_specs():
-        raise TidyMissingError(
-            f"unknown tidy table {table!r}; known: {', '.join(sorted(table_specs()))}"
-        )
+    try:
+        table_spec(table)
+    except ManifestError as error:
+        raise TidyMissingError(str(error)) from error
     path = _parquet_path(table)
     if not path.is_file() or not _meta_path(table).is_file():
         raise TidyMissingError(f"tidy table {table!r} is not built; run `scity data pull`.")

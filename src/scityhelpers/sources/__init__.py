@@ -64,3 +64,17 @@ def table_specs() -> dict[str, tuple[str, TableSpec]]:
         for spec in source_module(source_id).TABLES:
             specs[spec.name] = (source_id, spec)
     return specs
+
+
+def table_spec(table: str) -> tuple[str, TableSpec]:
+    """Return (source id, spec) of one table, importing only the module that makes it."""
+    from scityhelpers.manifest import source_of_table
+
+    source_id = source_of_table(table).id
+    for spec in source_module(source_id).TABLES:
+        if spec.name == table:
+            return source_id, spec
+    raise ManifestError(
+        f"data/manifest.yml says source {source_id!r} makes table {table!r}, but "
+        f"scityhelpers.sources.{source_id}.TABLES does not define it"
+    )

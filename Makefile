@@ -1,0 +1,53 @@
+# Two commands on a fresh machine (Python 3.11+ on PATH):
+#   make book   install, pull data, run every notebook, build the HTML book into _build/html
+#   make test   install with the test extra and run the whole test suite (what CI runs)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: book test install install-test browser-deps data run html bench lint clean
+
+$(VENV)/.stamp-runtime: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.stamp-runtime
+
+install: $(VENV)/.stamp-runtime
+install-test: $(VENV)/.stamp-test
+
+# Debian's Chromium for the browser test (Playwright's own browser download is unreachable here)
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian chromium + fonts-noto-cjk for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+data: install
+	$(BIN)/scity data pull
+
+run: data
+	$(BIN)/scity run
+
+html: install
+	$(BIN)/scity build
+
+book: run
+	$(BIN)/scity build
+
+test: install-test browser-deps
+	$(BIN)/scity data pull
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/scity bench
+
+lint: install-test
+	$(BIN)/ruff check src tests
+
+clean:
+	rm -rf _build data/raw data/tidy

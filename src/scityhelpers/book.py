@@ -1,0 +1,273 @@
+"""``scity build``: the data-sources page, the Jupyter Book build, and checks of the result.
+
+The book is built from the executed notebooks (``execute_notebooks: 'off'``) with ``-W -n
+--keep-going``: any Sphinx warning or broken reference fails the build. Afterwards every page
+of the table of contents must exist, be non-empty and show the values glued into it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from scityhelpers.chapters import CHAPTERS
+from scityhelpers.errors import ScityError
+from scityhelpers.fetch import atomic_write
+from scityhelpers.manifest import Source, load_manifest
+from scityhelpers.paths import build_dir, project_root, tidy_dir
+
+log = logging.getLogger(__name__)
+
+DATA_SOURCES_PAGE = "book/data_sources.md"
+GLUE_RECORD = "application/papermill.record/text/plain"
+GLUE_VALUES_FILE = "glue-values.json"
+CHANGES_FILE = "changes.md"
+
+
+class BookBuildError(ScityError):
+    """The book did not build, or a built page is missing, empty or lacks its glued values."""
+
+
+# --------------------------------------------------------------------------- data sources page
+def _source_section(source: Source) -> list[str]:
+    lines = [f"## {source.title}", "", f"`{source.id}` — {source.publisher}", ""]
+    lines += [f"- **Licence:** {source.licence}"
+              + (f" (<{source.licence_url}>)" if source.licence_url else "")]
+    if source.homepage:
+        lines.append(f"- **Official page:** {source.homepage}")
+    if source.citation:
+        lines.append(f"- **Cite as:** {source.citation}")
+    lines.append(f"- **Tidy tables:** {', '.join(f'`{t}`' for t in source.tables)}")
+    if source.caveats:
+        lines.append(f"- **Caveats:** {' '.join(source.caveats.split())}")
+    lines += ["", "| file | vintage | retrieved | rows | sha256 |", "|---|---|---|---|---|"]
+    for raw in source.files:
+        rows = "" if raw.rows is None else f"{raw.rows:,}"
+        name = (f"[{raw.name}]({raw.url})" if raw.url.startswith(("http://", "https://"))
+                else f"{raw.name} ({raw.url})")
+        lines.append(f"| {name} | {raw.vintage} | {raw.retrieved} | {rows} "
+                     f"| `{raw.sha256[:16]}…` |")
+    return [*lines, ""]
+
+
+def data_sources_markdown() -> str:
+    """Render the "Data sources" page from ``data/manifest.yml`` (deterministic)."""
+    sources = load_manifest()
+    lines = [
+        "# Data sources", "",
+        "Generated from `data/manifest.yml` by `scity build`; do not edit by hand. Every raw "
+        "file is checked against its sha256 before parsing (`scity data verify`). Files link "
+        "to the official endpoint a fetcher downloads from.", "",
+        f"{len(sources)} sources, {sum(len(s.files) for s in sources.values())} raw files.", "",
+    ]
+    for source_id in sorted(sources):
+        lines += _source_section(sources[source_id])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_data_sources_page() -> Path:
+    """Write the data-sources page if its content changed (keeps Sphinx's cache warm)."""
+    path = project_root() / DATA_SOURCES_PAGE
+    text = data_sources_markdown()
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        atomic_write(path, [text.encode("utf-8")])
+    return path
+
+
+# --------------------------------------------------------------------------- glue values
+def glue_values(notebook: Path) -> dict[str, str]:
+    """Return every value a notebook glued, as the text it would render (name → text)."""
+    values: dict[str, str] = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("scrapbook", {})
+            data = output.get("data", {})
+            is_figure = any(key.endswith("image/png") for key in data)
+            if meta.get("name") and GLUE_RECORD in data and not is_figure:
+                values[meta["name"]] = str(output["data"][GLUE_RECORD])
+    return values
+
+
+def all_glue_values() -> dict[str, dict[str, str]]:
+    """Glued values of every chapter notebook (chapter → name → text)."""
+    return {name: glue_values(ch.notebook) for name, ch in CHAPTERS.items()
+            if ch.notebook.is_file()}
+
+
+def change_report(before: dict[str, dict[str, str]],
+                  after: dict[str, dict[str, str]]) -> list[tuple[str, str, str, str]]:
+    """List (chapter, key, old, new) for every glued value that differs, sorted."""
+    changes = []
+    for chapter in sorted(set(before) | set(after)):
+        old, new = before.get(chapter, {}), after.get(chapter, {})
+        for key in sorted(set(old) | set(new)):
+            if old.get(key) != new.get(key):
+                changes.append((chapter, key, old.get(key, "—"), new.get(key, "—")))
+    return changes
+
+
+def changes_markdown(changes: list[tuple[str, str, str, str]]) -> str:
+    """Render the change report as Markdown (one table per chapter)."""
+    if not changes:
+        return "# What changed\n\nNo glued value differs from the previous build.\n"
+    lines = ["# What changed", "", "Glued values that differ from the previous build.", ""]
+    for chapter in sorted({c[0] for c in changes}):
+        lines += [f"## {chapter}", "", "| value | before | after |", "|---|---|---|"]
+        lines += [f"| `{k}` | {o} | {n} |" for c, k, o, n in changes if c == chapter]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def baseline_glue_values() -> dict[str, dict[str, str]] | None:
+    """Values recorded at the last ``scity build`` (None if there was none)."""
+    path = build_dir() / GLUE_VALUES_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def write_change_report(before: dict[str, dict[str, str]]) -> tuple[Path, list]:
+    """Compare current glued values with ``before`` and write ``_build/changes.md``."""
+    changes = change_report(before, all_glue_values())
+    path = build_dir() / CHANGES_FILE
+    atomic_write(path, [changes_markdown(changes).encode("utf-8")])
+    return path, changes
+
+
+# --------------------------------------------------------------------------- build and check
+def toc_files() -> list[str]:
+    """Every document of ``_toc.yml`` (root first), without suffix."""
+    toc = yaml.safe_load((project_root() / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            files.append(chapter["file"])
+            files += [section["file"] for section in chapter.get("sections", [])]
+    return files
+
+
+def export_tidy_csv(html_dir: Path) -> list[Path]:
+    """Copy each chapter's tidy tables as CSV into the site (the "Download data" links)."""
+    import pandas as pd
+
+    out_dir = html_dir / "data"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    tables = sorted({t for ch in CHAPTERS.values() for t in ch.analysis().TABLES})
+    for table in tables:
+        target = out_dir / f"{table}.csv"
+        pd.read_parquet(tidy_dir() / f"{table}.parquet").to_csv(target, index=False)
+        written.append(target)
+    return written
+
+
+def run_jupyter_book(root: Path, builder: str = "html") -> None:
+    """Run ``jupyter-book build`` with warnings as errors; raise with its log on failure."""
+    executable = Path(sys.executable).with_name("jupyter-book")
+    command = [str(executable), "build", str(root),
+               "--builder", builder, "--warningiserror", "--nitpick", "--keep-going"]
+    result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
+        raise BookBuildError(
+            f"jupyter-book build failed (exit {result.returncode}); a Sphinx warning or a "
+            f"notebook error fails the build. Last lines:\n{tail}"
+        )
+
+
+_TAG = re.compile(r"<[^>]+>")
+#: text that only appears when an object was glued instead of its value
+UNRENDERED_MARKERS = ("<IPython.core.display", " object at 0x", "<pandas.io.formats.style")
+
+
+def page_text(page: Path) -> str:
+    """Visible text of a built page's main article (scripts and navigation stripped)."""
+    document = page.read_text(encoding="utf-8")
+    match = re.search(r'<article class="bd-article"[^>]*>(.*?)</article>', document, re.S)
+    body = match.group(1) if match else document
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    return " ".join(html.unescape(_TAG.sub(" ", body)).split())
+
+
+@dataclass(frozen=True)
+class PageProblem:
+    """A built page that is missing, empty, or shows an unrendered glue."""
+
+    page: str
+    problem: str
+
+
+def check_built_book(html_dir: Path) -> list[PageProblem]:
+    """Check ``index.html`` and every toc page: present, with text, no unresolved glue."""
+    problems = []
+    if not (html_dir / "index.html").is_file():
+        problems.append(PageProblem("index.html", "missing"))
+    for doc in toc_files():
+        page = html_dir / f"{doc}.html"
+        if not page.is_file():
+            problems.append(PageProblem(doc, "missing"))
+            continue
+        text = page_text(page)
+        if len(text) < 200:
+            problems.append(PageProblem(doc, f"nearly empty ({len(text)} characters)"))
+        if "{glue" in text or ".ipynb::" in text:
+            problems.append(PageProblem(doc, "contains an unrendered glue reference"))
+        for marker in UNRENDERED_MARKERS:
+            if marker in text:
+                problems.append(PageProblem(doc, f"shows a raw Python repr ({marker!r})"))
+    return problems
+
+
+_NOTEBOOK_REF = re.compile(r"\.\./notebooks/([\w-]+)\.ipynb")
+
+
+def touch_pages_with_new_glue(root: Path, html_dir: Path) -> list[Path]:
+    """Mark prose pages stale when a notebook they glue from is newer than their HTML.
+
+    Sphinx tracks a page's own source, not the notebooks its cross-document glue reads, so
+    without this an incremental build would keep showing the previous run's numbers.
+    """
+    touched = []
+    for page in sorted((root / "book").glob("*.md")):
+        built = html_dir / "book" / f"{page.stem}.html"
+        if not built.is_file():
+            continue
+        sources = {root / "notebooks" / f"{name}.ipynb"
+                   for name in _NOTEBOOK_REF.findall(page.read_text(encoding="utf-8"))}
+        if any(nb.is_file() and nb.stat().st_mtime > built.stat().st_mtime for nb in sources):
+            page.touch()
+            touched.append(page)
+    return touched
+
+
+def build(*, clean: bool = False) -> Path:
+    """Write the data page, build the HTML book, check it, and record glued values.
+
+    Raises:
+        BookBuildError: build failure or any page problem (listed).
+    """
+    root = project_root()
+    html_dir = build_dir() / "html"
+    if clean and build_dir().exists():
+        shutil.rmtree(build_dir() / "html", ignore_errors=True)
+        shutil.rmtree(build_dir() / ".doctrees", ignore_errors=True)
+        shutil.rmtree(build_dir() / "jupyter_execute", ignore_errors=True)
+    write_data_sources_page()
+    touch_pages_with_new_glue(root, html_dir)
+    run_jupyter_book(root)
+    problems = check_built_book(html_dir)
+    if problems:
+        listed = "\n".join(f"  - {p.page}: {p.problem}" for p in problems)
+        raise BookBuildError(f"the built book has problems:\n{listed}")
+    export_tidy_csv(html_dir)
+    values = json.dumps(all_glue_values(), indent=1, sort_keys=True, ensure_ascii=False)
+    atomic_write(build_dir() / GLUE_VALUES_FILE, [values.encode("utf-8")])
+    return html_dir / "index.html"

@@ -1,0 +1,56 @@
+"""The analytical chapters: notebook, parameters, tidy tables read, and the year parameter.
+
+One registry, read by ``scity run`` (what to execute and validate), by ``scity build`` (which
+pages to check) and by the tests (which notebooks nbval must cover).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from scityhelpers.errors import ParameterError
+from scityhelpers.paths import project_root
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """An analytical chapter.
+
+    Attributes:
+        name: short id, also the notebook's file stem (``notebooks/<name>.ipynb``).
+        module: the ``scityhelpers`` module declaring ``PARAMS`` and ``TABLES``.
+        page: the prose page in ``book/`` that glues the notebook's numbers.
+        year_param: the parameter ``scity run --year`` sets (None: the chapter has no year).
+    """
+
+    name: str
+    module: str
+    page: str
+    year_param: str | None = None
+
+    @property
+    def notebook(self) -> Path:
+        """Path of the committed, executed notebook."""
+        return project_root() / "notebooks" / f"{self.name}.ipynb"
+
+    def analysis(self) -> ModuleType:
+        """Import the analysis module (PARAMS, TABLES)."""
+        return importlib.import_module(self.module)
+
+
+CHAPTERS: dict[str, Chapter] = {
+    chapter.name: chapter
+    for chapter in (
+        Chapter("wages", "scityhelpers.analysis.wages", "book/wages.md", year_param="year"),
+    )
+}
+
+
+def get_chapter(name: str) -> Chapter:
+    """Return a chapter by name or raise ``ParameterError`` listing the chapters."""
+    if name not in CHAPTERS:
+        raise ParameterError(f"unknown chapter {name!r}; chapters: {', '.join(CHAPTERS)}")
+    return CHAPTERS[name]

@@ -1,0 +1,214 @@
+"""``scity run``: execute chapter notebooks with papermill, safely and only when needed.
+
+- Parameters are validated before anything executes; a bad value changes nothing.
+- Each notebook executes into a temporary file; only a successful run replaces the record.
+- A notebook whose inputs (source cells, parameters, tidy tables, package code) are unchanged
+  since its last run is skipped; the input hash is stored beside it in ``<name>.run.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from scityhelpers.chapters import Chapter, get_chapter
+from scityhelpers.errors import ParameterError, ScityError
+from scityhelpers.fetch import atomic_write
+from scityhelpers.params import validate
+from scityhelpers.tidy import fingerprint
+
+log = logging.getLogger(__name__)
+
+KERNEL = "python3"
+HIDE_TAG = "remove-cell"  # papermill's injected-parameters cell is not for readers
+
+
+class NotebookExecutionError(ScityError):
+    """A notebook raised during execution; its previous executed copy is untouched."""
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What ``scity run`` will do for one chapter."""
+
+    chapter: Chapter
+    parameters: dict[str, Any]
+    input_hash: str
+    output: Path
+    skip: bool
+
+
+def notebook_defaults(path: Path) -> dict[str, Any]:
+    """Return the values assigned in the notebook's ``parameters`` cell (plus injected ones)."""
+    notebook = nbformat.read(path, as_version=4)
+    values: dict[str, Any] = {}
+    for cell in notebook.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "parameters" in tags or "injected-parameters" in tags:
+            exec(compile(cell.source, str(path), "exec"), {}, values)  # noqa: S102
+    if not values:
+        raise ParameterError(f"{path} has no cell tagged 'parameters'")
+    return values
+
+
+def _package_hash() -> str:
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".py", ".csv", ".yml"} and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def source_hash(path: Path) -> str:
+    """Hash of a notebook's cell sources and tags, ignoring outputs and the injected cell."""
+    notebook = nbformat.read(path, as_version=4)
+    digest = hashlib.sha256()
+    for cell in notebook.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags:
+            continue
+        digest.update(cell.cell_type.encode())
+        digest.update(cell.source.encode())
+        digest.update(json.dumps(sorted(tags)).encode())
+    return digest.hexdigest()
+
+
+def input_hash(chapter: Chapter, parameters: dict[str, Any]) -> str:
+    """Everything the outputs depend on: notebook source, parameters, tables, package code."""
+    record = {
+        "notebook": source_hash(chapter.notebook),
+        "parameters": parameters,
+        "tables": {t: fingerprint(t) for t in chapter.analysis().TABLES},
+        "package": _package_hash(),
+    }
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+
+def _run_record_path(output: Path) -> Path:
+    return output.with_suffix(".run.json")
+
+
+def plan(chapter: Chapter, overrides: dict[str, Any], out_dir: Path | None,
+         force: bool = False) -> RunPlan:
+    """Validate parameters and decide whether the chapter needs executing.
+
+    Raises:
+        ParameterError: before anything runs, listing valid names or values.
+    """
+    module = chapter.analysis()
+    defaults = notebook_defaults(chapter.notebook)
+    declared = {p.name for p in module.PARAMS}
+    base = {k: v for k, v in defaults.items() if k in declared}
+    parameters = validate(module.PARAMS, overrides, base)
+    digest = input_hash(chapter, parameters)
+    output = (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
+    record = _run_record_path(output)
+    previous = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+    skip = (not force and output.is_file() and previous.get("input_hash") == digest)
+    return RunPlan(chapter, parameters, digest, output, skip)
+
+
+def _hide_injected_cell(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if "injected-parameters" in tags and HIDE_TAG not in tags:
+            tags.append(HIDE_TAG)
+    # papermill stamps wall-clock times and durations into metadata: volatile, not a record
+    notebook.metadata.pop("papermill", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(notebook, path)
+
+
+def execute(run: RunPlan) -> Path:
+    """Execute one planned notebook into a temp file and move it over the output on success.
+
+    Raises:
+        NotebookExecutionError: naming the notebook, the failing cell and the error.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    run.output.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(suffix=".ipynb", dir=run.output.parent,
+                                        prefix=f".{run.chapter.name}.")
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        papermill.execute_notebook(
+            str(run.chapter.notebook), str(tmp), parameters=run.parameters,
+            kernel_name=KERNEL, cwd=str(run.chapter.notebook.parent), progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as error:
+        tmp.unlink(missing_ok=True)
+        raise NotebookExecutionError(
+            f"{run.chapter.notebook.name} failed in cell {error.exec_count} "
+            f"({error.ename}: {error.evalue}); the previous executed copy is unchanged."
+        ) from error
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _hide_injected_cell(tmp)
+    os.replace(tmp, run.output)
+    record = {"input_hash": run.input_hash, "parameters": run.parameters}
+    atomic_write(_run_record_path(run.output),
+                 [json.dumps(record, indent=1, sort_keys=True).encode()])
+    return run.output
+
+
+def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | None = None,
+                 out_dir: Path | None = None, jobs: int | None = None,
+                 force: bool = False) -> list[tuple[RunPlan, str]]:
+    """Plan every chapter (all parameters checked first), then execute in parallel.
+
+    Returns (plan, status) pairs with status ``executed`` or ``skipped``.
+
+    Raises:
+        ParameterError: if any chapter's parameters are invalid (nothing executes).
+        NotebookExecutionError: the first failure (other notebooks still finish).
+    """
+    declared = {p.name for n in names for p in get_chapter(n).analysis().PARAMS}
+    if set(overrides) - declared:
+        raise ParameterError(
+            f"unknown parameter(s) {sorted(set(overrides) - declared)}; the chosen chapters "
+            f"take: {sorted(declared)}"
+        )
+    plans = []
+    for name in names:
+        chapter = get_chapter(name)
+        chapter_overrides = dict(overrides)
+        if year is not None and chapter.year_param:
+            chapter_overrides[chapter.year_param] = year
+        unknown = set(chapter_overrides) - {p.name for p in chapter.analysis().PARAMS}
+        if len(names) > 1:  # `-p` applies to the chapters that declare the parameter
+            chapter_overrides = {k: v for k, v in chapter_overrides.items() if k not in unknown}
+        plans.append(plan(chapter, chapter_overrides, out_dir, force))
+    todo = [p for p in plans if not p.skip]
+    results = [(p, "skipped") for p in plans if p.skip]
+    failures: list[NotebookExecutionError] = []
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(execute, p): p for p in todo}
+        for future in as_completed(futures):
+            try:
+                future.result()
+                results.append((futures[future], "executed"))
+            except NotebookExecutionError as error:
+                failures.append(error)
+    if failures:
+        raise failures[0]
+    return sorted(results, key=lambda r: r[0].chapter.name)
