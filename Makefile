@@ -32,7 +32,7 @@ data: install
 run: data
 	$(BIN)/scity run
 
-html: install
+html: data
 	$(BIN)/scity build
 
 book: run

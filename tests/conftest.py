@@ -91,3 +91,11 @@ def copy_fixture(tmp_path: Path) -> Callable[[str], Path]:
         return target
 
     return _copy
+
+
+@pytest.fixture(scope="session")
+def built_book(pulled: Path) -> Path:
+    """The HTML book built from the committed notebooks (as `scity build` does)."""
+    from scityhelpers.book import build
+
+    return build().parent

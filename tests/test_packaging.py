@@ -37,7 +37,8 @@ def test_every_runtime_dependency_is_bounded() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    assert "make test" in readme and "make book" in readme
+    assert "make test" in readme
+    assert "make book" in readme
     assert [line for line in ci.splitlines() if line and not line.startswith(("#", "set", "cd"))] \
         == ["make test"]
 

@@ -48,7 +48,8 @@ def test_corrupt_snapshot_is_set_aside_and_restored(add_source: Callable, wages_
     assert result.origin == "mirror"
     assert dest.read_bytes() == wages_bytes
     kept = list(dest.parent.glob("w.csv.corrupt-*"))
-    assert len(kept) == 1 and kept[0].read_bytes() == wages_bytes[:200]  # nothing lost
+    assert len(kept) == 1
+    assert kept[0].read_bytes() == wages_bytes[:200]
 
 
 def test_mirror_checksum_mismatch_offline_is_a_clear_error(
@@ -60,7 +61,9 @@ def test_mirror_checksum_mismatch_offline_is_a_clear_error(
     with pytest.raises(SnapshotUnavailableError) as error:
         pull_file(source, raw, offline=True)
     message = str(error.value)
-    assert raw.sha256 in message and "mirror" in message and "scity data pull w" in message
+    assert raw.sha256 in message
+    assert "mirror" in message
+    assert "scity data pull w" in message
     assert not raw_path(source, raw).exists()
 
 

@@ -76,11 +76,13 @@ class Source:
 
 _SOURCE_KEYS = {"title", "publisher", "licence", "licence_url", "homepage", "citation",
                 "tables", "files", "caveats"}
-_FILE_KEYS = {f for f in RawFile.__dataclass_fields__}
+_FILE_KEYS = set(RawFile.__dataclass_fields__)
+_REQUIRED_FILE_KEYS = {"name", "sha256", "url", "mirror", "layout", "vintage", "retrieved",
+                       "bytes"}
 
 
 def _parse_file(source_id: str, raw: dict[str, Any]) -> RawFile:
-    missing = {"name", "sha256", "url", "mirror", "layout", "vintage", "retrieved", "bytes"} - set(raw)
+    missing = _REQUIRED_FILE_KEYS - set(raw)
     unknown = set(raw) - _FILE_KEYS
     if missing or unknown:
         raise ManifestError(

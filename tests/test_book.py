@@ -1,0 +1,68 @@
+"""The built book: every toc page present, non-empty, with the numbers computed from data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scityhelpers import load
+from scityhelpers.analysis import wages
+from scityhelpers.book import (
+    PageProblem,
+    change_report,
+    changes_markdown,
+    check_built_book,
+    data_sources_markdown,
+    page_text,
+    toc_files,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_data_sources_page_is_current() -> None:
+    committed = (REPO / "book" / "data_sources.md").read_text(encoding="utf-8")
+    assert committed == data_sources_markdown(), "run `scity build` to regenerate it"
+
+
+def test_every_toc_page_is_built_and_has_text(built_book: Path) -> None:
+    assert check_built_book(built_book) == []
+    assert len(toc_files()) >= 5
+
+
+def test_wages_page_shows_rank_and_wage_from_the_data(built_book: Path) -> None:
+    text = page_text(built_book / "book" / "wages.html")
+    ranking = wages.rank_table(load("wages"), 2022, 2025)
+    rank, wage = wages.rank_of(ranking, "JPN"), wages.wage_of(ranking, "JPN")
+    assert f"Japan ranks {rank} th of 38" in text
+    assert f"USD {wage:,.0f}" in text
+    briefing = wages.rank_table(load("wages"), 2022, 2022)
+    assert f"{wages.rank_of(briefing, 'JPN')} th of 34" in text
+
+
+def test_download_links_point_at_exported_tables(built_book: Path) -> None:
+    assert (built_book / "data" / "wages.csv").stat().st_size > 10_000
+
+
+def test_check_flags_missing_and_empty_pages(tmp_path: Path) -> None:
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "intro.html").write_text(
+        '<article class="bd-article"><p>tiny</p></article>', encoding="utf-8")
+    problems = check_built_book(tmp_path)
+    assert PageProblem("index.html", "missing") in problems
+    assert any(p.page == "book/intro" and "nearly empty" in p.problem for p in problems)
+
+
+def test_change_report_lists_old_and_new() -> None:
+    before = {"wages": {"japan_rank": "24", "year": "2022"}}
+    after = {"wages": {"japan_rank": "23", "year": "2021"}}
+    changes = change_report(before, after)
+    assert changes == [("wages", "japan_rank", "24", "23"), ("wages", "year", "2022", "2021")]
+    assert "| `japan_rank` | 24 | 23 |" in changes_markdown(changes)
+    assert "No glued value differs" in changes_markdown([])
+
+
+@pytest.mark.parametrize("page", ["book/wages.html", "book/intro.html"])
+def test_pages_render_japanese_text(built_book: Path, page: str) -> None:
+    assert "日本" in page_text(built_book / page)

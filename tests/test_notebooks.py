@@ -1,0 +1,72 @@
+"""Notebooks: papermill reruns give the data's numbers; nbval catches a changed output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from scityhelpers import load
+from scityhelpers.analysis import wages
+from scityhelpers.book import glue_values
+from scityhelpers.chapters import CHAPTERS
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_every_chapter_notebook_is_committed_with_outputs_and_parameters() -> None:
+    for chapter in CHAPTERS.values():
+        notebook = nbformat.read(chapter.notebook, as_version=4)
+        tags = [t for c in notebook.cells for t in c.metadata.get("tags", [])]
+        assert "parameters" in tags, chapter.name
+        assert any(c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+        assert glue_values(chapter.notebook), f"{chapter.name} glues nothing"
+
+
+def test_papermill_year_2019_glues_the_2019_rank(pulled: Path, tmp_path: Path) -> None:
+    out = tmp_path / "wages_2019.ipynb"
+    papermill.execute_notebook(str(REPO / "notebooks" / "wages.ipynb"), str(out),
+                               parameters={"year": 2019}, cwd=str(REPO / "notebooks"),
+                               kernel_name="python3", progress_bar=False)
+    glued = glue_values(out)
+    ranking = wages.rank_table(load("wages"), 2019, 2025)
+    assert int(glued["japan_rank"]) == wages.rank_of(ranking, "JPN")
+    assert float(glued["japan_wage"]) == pytest.approx(wages.wage_of(ranking, "JPN"))
+    assert glued["year"] == "2019"
+
+
+def _mutated_copy(tmp_path: Path, key: str, new_text: str) -> Path:
+    notebook = json.loads((REPO / "notebooks" / "wages.ipynb").read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            if output.get("metadata", {}).get("scrapbook", {}).get("name") == key:
+                output["data"]["application/papermill.record/text/plain"] = new_text
+    target = tmp_path / "notebooks" / "wages.ipynb"
+    target.parent.mkdir()
+    target.write_text(json.dumps(notebook), encoding="utf-8")
+    return target
+
+
+def _nbval(path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SCITY_ROOT": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
+         "--nbval-sanitize-with", str(REPO / "tests" / "nbval-sanitize.cfg"),
+         "--rootdir", str(path.parent), str(path)],
+        capture_output=True, text=True, env=env, cwd=path.parent, check=False,
+    )
+
+
+def test_nbval_fails_when_a_published_number_changes(pulled: Path, tmp_path: Path) -> None:
+    true_rank = glue_values(REPO / "notebooks" / "wages.ipynb")["japan_rank"]
+    mutated = _mutated_copy(tmp_path, "japan_rank", str(int(true_rank) + 1))
+    result = _nbval(mutated)
+    assert result.returncode != 0
+    assert "failed" in result.stdout
+    assert true_rank in result.stdout

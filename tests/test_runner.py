@@ -1,0 +1,71 @@
+"""``scity run``: parameters checked before execution; failures leave the record intact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from scityhelpers.chapters import get_chapter
+from scityhelpers.errors import ParameterError
+from scityhelpers.runner import NotebookExecutionError, RunPlan, execute, plan, run_chapters
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"year": 1850}, r"1850.*not valid; valid values: 1990…2025"),
+        ({"year": "twenty"}, "must be int"),
+        ({"price_base_year": 2019}, r"valid values: \[2022, 2025\]"),
+        ({"countries": ["JPN", "XXX"]}, r"\['XXX'\] not valid"),
+        ({"yaer": 2021}, r"unknown parameter\(s\) \['yaer'\]"),
+    ],
+)
+def test_bad_parameters_fail_before_anything_runs(pulled: Path, overrides: dict,
+                                                  message: str) -> None:
+    notebook = get_chapter("wages").notebook
+    before = notebook.read_bytes()
+    with pytest.raises(ParameterError, match=message):
+        run_chapters(["wages"], overrides, jobs=1)
+    assert notebook.read_bytes() == before
+
+
+def test_year_outside_the_edition_is_refused(pulled: Path) -> None:
+    with pytest.raises(ParameterError, match=r"2019 not valid; valid values: \[2020, 2021, 2022\]"):
+        run_chapters(["wages"], {"price_base_year": 2022}, year=2019, jobs=1)
+
+
+def test_unchanged_inputs_are_skipped(pulled: Path, tmp_path: Path) -> None:
+    first = plan(get_chapter("wages"), {"year": 2020}, tmp_path)
+    assert not first.skip
+    execute(first)
+    again = plan(get_chapter("wages"), {"year": 2020}, tmp_path)
+    changed = plan(get_chapter("wages"), {"year": 2021}, tmp_path)
+    assert again.skip
+    assert not changed.skip
+    assert again.input_hash != changed.input_hash
+
+
+@dataclass(frozen=True)
+class _BrokenChapter:
+    name: str
+    notebook: Path
+
+
+def test_failing_notebook_keeps_previous_copy(tmp_path: Path) -> None:
+    source = tmp_path / "broken.ipynb"
+    cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+             nbformat.v4.new_code_cell("raise ValueError('boom in cell 2')")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), source)
+    output = tmp_path / "out" / "broken.ipynb"
+    output.parent.mkdir()
+    output.write_text("previous executed copy", encoding="utf-8")
+    run = RunPlan(_BrokenChapter("broken", source), {"x": 2}, "hash", output, skip=False)
+    with pytest.raises(NotebookExecutionError, match="ValueError: boom in cell 2"):
+        execute(run)
+    assert output.read_text(encoding="utf-8") == "previous executed copy"
+    assert sorted(p.name for p in output.parent.iterdir()) == ["broken.ipynb"]
