@@ -14,7 +14,9 @@ from scityhelpers.params import Param
 #: The briefing's edition: OECD average wages at constant 2022 prices (spring-2024 release).
 BRIEFING_PRICE_BASE_YEAR = 2022
 HAC_LAGS = 2  # Newey-West lags for annual series (autocorrelated residuals)
-TABLES = ("wages",)  # tidy tables the chapter reads
+TABLES = ("wages", "productivity")  # tidy tables the chapter reads
+#: The window of the briefing's claim 「日本は、ほぼ横ばいのまま」 (OECD chart 1991–2022).
+CLAIM_WINDOW = (1991, 2022)
 GLUE_PREFIX = {"JPN": "japan", "KOR": "korea", "OECD": "oecd"}  # names of glued keys
 
 

@@ -40,3 +40,20 @@ def indexed_lines(indexed: pd.DataFrame, start: int, price_base_year: int) -> Fi
     ax.set_title(f"実質平均賃金の推移 Real average wages since {start}")
     ax.legend(title=None, frameon=False)
     return add_source_note(fig, f"{SOURCE_LINE} ({price_base_year} edition)")
+
+
+PRODUCTIVITY_SOURCE = ("OECD Productivity Database (DF_PDB_LV), GDP per hour worked, USD PPP, "
+                       "constant 2020 prices; OECD average wages")
+
+
+def wage_productivity_lines(frame: pd.DataFrame, country: str, start: int) -> Figure:
+    """Real wage vs GDP per hour worked for one country, both indexed to ``start``."""
+    fig, ax = new_figure()
+    sns.lineplot(data=frame, x="year", y="index_start_100", hue="measure", style="measure",
+                 palette=["#bc002d", "#333333"], ax=ax, linewidth=2)
+    ax.axhline(100, color="#999999", linewidth=0.8)
+    ax.set_xlabel("年 Year")
+    ax.set_ylabel(f"指数 Index ({start} = 100)")
+    ax.set_title(f"{country}: 賃金と労働生産性 Wages and productivity since {start}")
+    ax.legend(title=None, frameon=False)
+    return add_source_note(fig, PRODUCTIVITY_SOURCE)
