@@ -66,3 +66,18 @@ def test_change_report_lists_old_and_new() -> None:
 @pytest.mark.parametrize("page", ["book/wages.html", "book/intro.html"])
 def test_pages_render_japanese_text(built_book: Path, page: str) -> None:
     assert "日本" in page_text(built_book / page)
+
+
+def test_no_broken_internal_links(built_book: Path) -> None:
+    from scityhelpers.book import broken_internal_links
+
+    assert broken_internal_links(built_book) == []
+
+
+def test_link_check_finds_a_broken_link(tmp_path: Path) -> None:
+    from scityhelpers.book import broken_internal_links
+
+    (tmp_path / "a.html").write_text('<a href="b.html#x">b</a> <img src="missing.png">'
+                                     '<a href="https://example.org">e</a>', encoding="utf-8")
+    (tmp_path / "b.html").write_text("<p>b</p>", encoding="utf-8")
+    assert broken_internal_links(tmp_path) == [("a.html", "missing.png")]

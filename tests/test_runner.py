@@ -60,7 +60,10 @@ def test_failing_notebook_keeps_previous_copy(tmp_path: Path) -> None:
     source = tmp_path / "broken.ipynb"
     cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
              nbformat.v4.new_code_cell("raise ValueError('boom in cell 2')")]
-    nbformat.write(nbformat.v4.new_notebook(cells=cells), source)
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                       "display_name": "Python 3"}
+    nbformat.write(notebook, source)
     output = tmp_path / "out" / "broken.ipynb"
     output.parent.mkdir()
     output.write_text("previous executed copy", encoding="utf-8")

@@ -263,11 +263,38 @@ def build(*, clean: bool = False) -> Path:
     write_data_sources_page()
     touch_pages_with_new_glue(root, html_dir)
     run_jupyter_book(root)
+    export_tidy_csv(html_dir)
     problems = check_built_book(html_dir)
+    problems += [PageProblem(page, f"broken link to {target}")
+                 for page, target in broken_internal_links(html_dir)]
     if problems:
         listed = "\n".join(f"  - {p.page}: {p.problem}" for p in problems)
         raise BookBuildError(f"the built book has problems:\n{listed}")
-    export_tidy_csv(html_dir)
     values = json.dumps(all_glue_values(), indent=1, sort_keys=True, ensure_ascii=False)
     atomic_write(build_dir() / GLUE_VALUES_FILE, [values.encode("utf-8")])
     return html_dir / "index.html"
+
+
+# --------------------------------------------------------------------------- internal links
+_LINK = re.compile(r'(?:href|src)="([^"#?]*)(?:[?#][^"]*)?"')
+_EXTERNAL = ("http://", "https://", "mailto:", "data:", "javascript:", "//")
+
+
+def broken_internal_links(html_dir: Path) -> list[tuple[str, str]]:
+    """Every (page, target) where a local ``href``/``src`` points at a file that is not there.
+
+    External links are not followed (the build machine is offline); fragments and queries are
+    ignored. Run over every page of the site (search and index pages included); ``_static``
+    holds theme templates, not pages.
+    """
+    broken = []
+    for page in sorted(html_dir.rglob("*.html")):
+        if "_static" in page.relative_to(html_dir).parts:
+            continue
+        for target in set(_LINK.findall(page.read_text(encoding="utf-8", errors="replace"))):
+            if not target or target.startswith(_EXTERNAL):
+                continue
+            resolved = (page.parent / target).resolve()
+            if not resolved.exists():
+                broken.append((page.relative_to(html_dir).as_posix(), target))
+    return broken

@@ -73,3 +73,7 @@ class UnknownCountryError(ScityError):
 
 class ParameterError(ScityError):
     """A notebook parameter is unknown, of the wrong type, or outside the data's range."""
+
+
+class ModelDataError(ScityError):
+    """A model specification has too few usable rows or a rank-deficient design."""

@@ -90,9 +90,18 @@ def input_hash(chapter: Chapter, parameters: dict[str, Any]) -> str:
         "notebook": source_hash(chapter.notebook),
         "parameters": parameters,
         "tables": {t: fingerprint(t) for t in chapter.analysis().TABLES},
+        "reads": {name: _glue_digest(name) for name in chapter.reads_chapters},
         "package": _package_hash(),
     }
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+
+def _glue_digest(chapter_name: str) -> str:
+    from scityhelpers.book import glue_values
+
+    notebook = get_chapter(chapter_name).notebook
+    values = glue_values(notebook) if notebook.is_file() else {}
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
 
 
 def _run_record_path(output: Path) -> Path:
@@ -170,33 +179,23 @@ def execute(run: RunPlan) -> Path:
     return run.output
 
 
-def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | None = None,
-                 out_dir: Path | None = None, jobs: int | None = None,
-                 force: bool = False) -> list[tuple[RunPlan, str]]:
-    """Plan every chapter (all parameters checked first), then execute in parallel.
+def _overrides_for(chapter: Chapter, overrides: dict[str, Any], year: int | None,
+                   several: bool) -> dict[str, Any]:
+    """Return the overrides one chapter takes.
 
-    Returns (plan, status) pairs with status ``executed`` or ``skipped``.
-
-    Raises:
-        ParameterError: if any chapter's parameters are invalid (nothing executes).
-        NotebookExecutionError: the first failure (other notebooks still finish).
+    ``--year`` maps to the chapter's year parameter; with several chapters, ``-p name=value``
+    goes only to the chapters that declare ``name``.
     """
-    declared = {p.name for n in names for p in get_chapter(n).analysis().PARAMS}
-    if set(overrides) - declared:
-        raise ParameterError(
-            f"unknown parameter(s) {sorted(set(overrides) - declared)}; the chosen chapters "
-            f"take: {sorted(declared)}"
-        )
-    plans = []
-    for name in names:
-        chapter = get_chapter(name)
-        chapter_overrides = dict(overrides)
-        if year is not None and chapter.year_param:
-            chapter_overrides[chapter.year_param] = year
-        unknown = set(chapter_overrides) - {p.name for p in chapter.analysis().PARAMS}
-        if len(names) > 1:  # `-p` applies to the chapters that declare the parameter
-            chapter_overrides = {k: v for k, v in chapter_overrides.items() if k not in unknown}
-        plans.append(plan(chapter, chapter_overrides, out_dir, force))
+    chosen = dict(overrides)
+    if year is not None and chapter.year_param:
+        chosen[chapter.year_param] = year
+    if several:
+        declared = {p.name for p in chapter.analysis().PARAMS}
+        chosen = {k: v for k, v in chosen.items() if k in declared}
+    return chosen
+
+
+def _execute_all(plans: list[RunPlan], jobs: int | None) -> list[tuple[RunPlan, str]]:
     todo = [p for p in plans if not p.skip]
     results = [(p, "skipped") for p in plans if p.skip]
     failures: list[NotebookExecutionError] = []
@@ -211,4 +210,35 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
                 failures.append(error)
     if failures:
         raise failures[0]
+    return results
+
+
+def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | None = None,
+                 out_dir: Path | None = None, jobs: int | None = None,
+                 force: bool = False) -> list[tuple[RunPlan, str]]:
+    """Plan every chapter (all parameters checked first), then execute in parallel.
+
+    Chapters that read other chapters' glued values (the claims ledger) run in a second wave,
+    after the chapters they read. Returns (plan, status) pairs, status ``executed`` or
+    ``skipped``.
+
+    Raises:
+        ParameterError: if any chapter's parameters are invalid (nothing executes).
+        NotebookExecutionError: the first failure (other notebooks still finish).
+    """
+    chapters = [get_chapter(name) for name in names]
+    declared = {p.name for c in chapters for p in c.analysis().PARAMS}
+    if set(overrides) - declared:
+        raise ParameterError(
+            f"unknown parameter(s) {sorted(set(overrides) - declared)}; the chosen chapters "
+            f"take: {sorted(declared)}"
+        )
+    chosen = {c.name: _overrides_for(c, overrides, year, len(chapters) > 1) for c in chapters}
+    first = [c for c in chapters if not c.reads_chapters]
+    second = [c for c in chapters if c.reads_chapters]
+    for chapter in second:  # validate now; their input hash needs the first wave's outputs
+        validate(chapter.analysis().PARAMS, chosen[chapter.name],
+                 notebook_defaults(chapter.notebook))
+    results = _execute_all([plan(c, chosen[c.name], out_dir, force) for c in first], jobs)
+    results += _execute_all([plan(c, chosen[c.name], out_dir, force) for c in second], jobs)
     return sorted(results, key=lambda r: r[0].chapter.name)

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from scityhelpers.errors import ScityError, StaleTidyError
+from scityhelpers.errors import ManifestError, ScityError, StaleTidyError
 from scityhelpers.fetch import atomic_write
 from scityhelpers.manifest import get_source
 from scityhelpers.paths import tidy_dir
 from scityhelpers.snapshot import PullResult, pull_file, raw_path
-from scityhelpers.errors import ManifestError
 from scityhelpers.sources import TableSpec, source_module, table_spec
 from scityhelpers.validate import validate_table
 
@@ -53,6 +52,19 @@ def raw_files(source_id: str) -> dict[str, Path]:
     return {raw.name: raw_path(source, raw) for raw in source.files}
 
 
+def parser_hash(source_id: str) -> str:
+    """Hash of the code that turns a source's raw files into tables (its module + shared helpers).
+
+    Part of every table's provenance, so changing a parser makes its tables stale.
+    """
+    module_file = Path(source_module(source_id).__file__)
+    digest = hashlib.sha256(module_file.read_bytes())
+    shared = module_file.with_name("_shared.py")
+    if shared.is_file():
+        digest.update(shared.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def fingerprint(table: str) -> str:
     """Return a short hash identifying the content of a built tidy table (for rerun skipping)."""
     meta = _meta_path(table)
@@ -76,7 +88,9 @@ def is_current(table: str) -> bool:
         deps = _dependency_fingerprints(spec)
     except TidyMissingError:
         return False
-    return meta.get("raw_sha256") == expected_raw_hashes(source_id) and meta.get("depends") == deps
+    return (meta.get("raw_sha256") == expected_raw_hashes(source_id)
+            and meta.get("parser_sha256") == parser_hash(source_id)
+            and meta.get("depends") == deps)
 
 
 def build_table(table: str, *, force: bool = False) -> Path:
@@ -101,6 +115,7 @@ def build_table(table: str, *, force: bool = False) -> Path:
         "rows": len(frame),
         "columns": list(frame.columns),
         "raw_sha256": expected_raw_hashes(source_id),
+        "parser_sha256": parser_hash(source_id),
         "depends": _dependency_fingerprints(spec),
         "content_sha256": content_sha,
     }
@@ -132,7 +147,7 @@ def load(table: str) -> pd.DataFrame:
     if not is_current(table):
         raise StaleTidyError(
             f"tidy table {table!r} was built from raw files that no longer match "
-            "data/manifest.yml (or a table it depends on changed); rebuild it with "
-            "`scity data pull`."
+            "data/manifest.yml, by an older parser, or from a table that has changed since; "
+            "rebuild it with `scity data pull`."
         )
     return _load_cached(path, path.stat().st_mtime_ns).copy()

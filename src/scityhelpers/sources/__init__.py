@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import ModuleType
 
@@ -46,7 +46,7 @@ class TableSpec:
     depends: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=None)
+@cache
 def source_module(source_id: str) -> ModuleType:
     """Import ``scityhelpers.sources.<source_id>``."""
     if source_id not in SOURCE_MODULES:

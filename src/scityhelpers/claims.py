@@ -1,0 +1,246 @@
+"""The claims ledger: each quantitative claim of the briefing, recomputed, with a verdict.
+
+Recomputed values come from the chapters' glued outputs (the numbers the book prints), so the
+ledger and the chapters cannot disagree. Verdicts come from the rules below, with their
+tolerances stated, never typed by hand:
+
+- numeric claims: within ``HOLDS_TOLERANCE`` (relative) → holds; within
+  ``APPROX_TOLERANCE`` → holds approximately (by how much is said); otherwise does not hold;
+- counts and ranks: equal → holds; off by ``RANK_SLACK`` → holds approximately;
+- claims with no data to check against → cannot be checked, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+HOLDS = "holds"
+APPROX = "holds approximately"
+FAILS = "does not hold"
+UNCHECKABLE = "cannot be checked"
+VERDICTS = (HOLDS, APPROX, FAILS, UNCHECKABLE)
+
+HOLDS_TOLERANCE = 0.05  # "about 100 million" etc.: within 5% holds
+APPROX_TOLERANCE = 0.15  # within 15% holds approximately
+SHARE_TOLERANCE_PP = 10.0  # shares ("about half"): within 10 percentage points
+RANK_SLACK = 1
+WAGE_TOLERANCE_K = 0.05  # the briefing rounds wages to 0.1 thousand USD
+
+Glued = dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verdict label and the sentence that justifies it."""
+
+    label: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """What the ledger prints for one claim besides the claim itself."""
+
+    recomputed: str
+    vintage: str
+    verdict: Verdict
+    chapter: str
+
+
+def number(glued: Glued, chapter: str, key: str) -> float:
+    """A glued value as a float (KeyError names chapter and key if it is missing)."""
+    try:
+        return float(glued[chapter][key])
+    except KeyError as error:
+        raise KeyError(f"the claims ledger needs {chapter}::{key}, which the chapter does not "
+                       "glue; rerun `scity run --only " + chapter + "`") from error
+
+
+def numeric_verdict(recomputed: float, claimed: float, what: str) -> Verdict:
+    """Compare a recomputed number with the briefing's, relative tolerance rules above."""
+    diff = recomputed / claimed - 1
+    size = f"{what}: {recomputed:,.2f} vs the briefing's {claimed:,.2f} ({diff:+.1%})"
+    if abs(diff) <= HOLDS_TOLERANCE:
+        return Verdict(HOLDS, size)
+    if abs(diff) <= APPROX_TOLERANCE:
+        return Verdict(APPROX, f"{size}; off by more than {HOLDS_TOLERANCE:.0%}")
+    return Verdict(FAILS, f"{size}; off by more than {APPROX_TOLERANCE:.0%}")
+
+
+def share_verdict(recomputed_pct: float, claimed_pct: float, what: str) -> Verdict:
+    """Compare shares in percentage points (``SHARE_TOLERANCE_PP``); approximate at best."""
+    diff = recomputed_pct - claimed_pct
+    size = f"{what}: {recomputed_pct:.1f}% vs about {claimed_pct:.0f}% ({diff:+.1f} pp)"
+    if abs(diff) <= SHARE_TOLERANCE_PP:
+        return Verdict(APPROX, size)
+    return Verdict(FAILS, f"{size}; more than {SHARE_TOLERANCE_PP:.0f} pp apart")
+
+
+def counts_verdict(pairs: list[tuple[str, float, float]]) -> Verdict:
+    """All (label, recomputed, claimed) counts equal → holds; else list the differences."""
+    off = [(label, got, want) for label, got, want in pairs if got != want]
+    listing = "; ".join(f"{label} {got:,.0f}" for label, got, _ in pairs)
+    if not off:
+        return Verdict(HOLDS, f"all equal: {listing}")
+    if all(abs(got - want) <= RANK_SLACK for _, got, want in off):
+        return Verdict(APPROX, "within one: " + "; ".join(
+            f"{label} {got:,.0f} vs {want:,.0f}" for label, got, want in off))
+    return Verdict(FAILS, "differ: " + "; ".join(
+        f"{label} {got:,.0f} vs {want:,.0f}" for label, got, want in off))
+
+
+# ------------------------------------------------------------------------------ the claims
+def check_c1(glued: Glued) -> Check:
+    """Population about 100 million in 2050 (IPSS 2023 medium variant)."""
+    value = number(glued, "population", "national_2050_interpolated_million")
+    verdict = numeric_verdict(value, 100.0, "2050 population, million (interpolated)")
+    return Check(f"{value:.1f} M in 2050 (log-linear interpolation of IPSS 2023 key figures)",
+                 "IPSS 2023 national projection, key figures", verdict, "population")
+
+
+def check_c2(glued: Glued) -> Check:
+    """About half of inhabited areas become ageing/depopulated areas by 2050."""
+    share = number(glued, "population", "share_area_declining_pct")
+    threshold = number(glued, "population", "decline_threshold")
+    year = number(glued, "population", "target_year")
+    verdict = share_verdict(share, 50.0, f"share of land area in municipalities losing "
+                                         f"≥{threshold:.0f}% by {year:.0f}")
+    detail = (f"{verdict.detail}. Municipal approximation of a 1 km-mesh claim; the threshold "
+              "changes the share (see the sensitivity curve)")
+    return Check(f"{share:.1f}% of municipal land area (≥{threshold:.0f}% decline by {year:.0f})",
+                 f"IPSS regional projection, edition {glued['population'].get('edition', '?')}",
+                 Verdict(verdict.label, detail), "population")
+
+
+def check_c3(glued: Glued) -> Check:
+    """OECD average wages 2022: Japan 25th (41.5K), Korea 19th (48.9K)."""
+    ranks = [("Japan rank", number(glued, "wages", "briefing_japan_rank"), 25),
+             ("Korea rank", number(glued, "wages", "briefing_korea_rank"), 19)]
+    verdict = counts_verdict(ranks)
+    japan_k = number(glued, "wages", "briefing_japan_wage") / 1000
+    korea_k = number(glued, "wages", "briefing_korea_wage") / 1000
+    wages_match = (abs(japan_k - 41.5) <= WAGE_TOLERANCE_K
+                   and abs(korea_k - 48.9) <= WAGE_TOLERANCE_K)
+    if verdict.label == HOLDS and not wages_match:
+        verdict = Verdict(APPROX, f"ranks equal, wages {japan_k:.1f}K / {korea_k:.1f}K differ")
+    current = number(glued, "wages", "japan_rank")
+    return Check(f"Japan {ranks[0][1]:.0f}th ({japan_k:.1f}K), Korea {ranks[1][1]:.0f}th "
+                 f"({korea_k:.1f}K) in the 2022-price edition; Japan {current:.0f}th in the "
+                 "current edition", "OECD AV_AN_WAGE, 2022 and 2025 price editions",
+                 verdict, "wages")
+
+
+def check_c4(glued: Glued) -> Check:
+    """Japan's average wage almost flat 1991–2022."""
+    trend = number(glued, "wages", "claim_japan_trend_pct")
+    low = number(glued, "wages", "claim_japan_trend_low")
+    high = number(glued, "wages", "claim_japan_trend_high")
+    flat = number(glued, "wages", "claim_japan_is_flat") == 1
+    detail = f"trend {trend:+.2f}% a year, 95% CI {low:+.2f} to {high:+.2f}"
+    verdict = (Verdict(HOLDS, f"{detail}: the CI includes zero growth") if flat
+               else Verdict(FAILS, f"{detail}: the CI excludes zero growth"))
+    return Check(f"{trend:+.2f}% a year (CI {low:+.2f} to {high:+.2f})",
+                 "OECD AV_AN_WAGE, 2025 price edition", verdict, "wages")
+
+
+def check_c5(glued: Glued) -> Check:
+    """Digital Garden City Nation KPI targets, and how far they have come."""
+    count = number(glued, "kpi", "kpi_count")
+    on_track = number(glued, "kpi", "kpi_on_track")
+    behind = number(glued, "kpi", "kpi_behind")
+    no_data = number(glued, "kpi", "kpi_no_data")
+    recomputed = (f"{count:.0f} KPIs: {on_track:.0f} on track, {behind:.0f} behind, "
+                  f"{no_data:.0f} without a reported actual")
+    verdict = Verdict(HOLDS, "the targets are those of the official strategy (source per row); "
+                             "progress is reported, not a claim of the briefing")
+    return Check(recomputed, "KPI table compiled 2026-11-25 (source URL per row)", verdict, "kpi")
+
+
+def check_c6(glued: Glued) -> Check:
+    """Decarbonization Leading Areas rounds 1–3: 26/79, 20/50, 16/58."""
+    pairs = []
+    for round_no, (selected, proposals) in enumerate([(26, 79), (20, 50), (16, 58)], start=1):
+        pairs.append((f"round {round_no} selected",
+                      number(glued, "programmes", f"decarb_r{round_no}_selected"), selected))
+        pairs.append((f"round {round_no} proposals",
+                      number(glued, "programmes", f"decarb_r{round_no}_proposals"), proposals))
+    text = ", ".join(f"{pairs[i][1]:.0f}/{pairs[i + 1][1]:.0f}" for i in range(0, 6, 2))
+    return Check(text, "Ministry of the Environment round announcements (summary table)",
+                 counts_verdict(pairs), "programmes")
+
+
+def check_c7(glued: Glued) -> Check:
+    """SDGs Future Cities 2018–2023: 182 cities, 60 model projects."""
+    pairs = [("cities", number(glued, "programmes", "sdgs_cities_2018_2023"), 182),
+             ("model projects",
+              number(glued, "programmes", "sdgs_model_projects_2018_2023"), 60)]
+    return Check(f"{pairs[0][1]:.0f} cities, {pairs[1][1]:.0f} model projects",
+                 "Cabinet Office yearly selections (summary table)", counts_verdict(pairs),
+                 "programmes")
+
+
+def check_c8(glued: Glued) -> Check:
+    """EU Cities Mission: 100 EU cities + 12 in associated countries."""
+    pairs = [("EU cities", number(glued, "programmes", "eu_mission_eu_cities"), 100),
+             ("associated", number(glued, "programmes", "eu_mission_associated_cities"), 12)]
+    return Check(f"{pairs[0][1]:.0f} + {pairs[1][1]:.0f}", "European Commission, 2022-04-28",
+                 counts_verdict(pairs), "programmes")
+
+
+def check_c9(_: Glued) -> Check:
+    """連携中枢都市圏: 40 centre cities, 38 areas, 372 municipalities."""
+    return Check("—", "no list collected",
+                 Verdict(UNCHECKABLE, "no list of 連携中枢都市圏 is in the data (the 総務省 page "
+                                      "was not retrievable); recorded as the briefing's figure"),
+                 "claims")
+
+
+def check_c10(_: Glued) -> Check:
+    """SCI-Japan survey shares (49% → 25%, 4% → 17%)."""
+    return Check("—", "the briefing's own survey",
+                 Verdict(UNCHECKABLE, "SCI-Japan's survey microdata are not published; the "
+                                      "shares are cited as the briefing's own data"), "claims")
+
+
+def check_c11(glued: Glued) -> Check:
+    """Japan Central Corridor: about 360 trillion yen GDP and 73 million people."""
+    people = number(glued, "claims", "corridor_population_million")
+    output = number(glued, "claims", "corridor_gpp_trillion_yen")
+    year = number(glued, "claims", "corridor_gpp_fiscal_year")
+    population_verdict = numeric_verdict(people, 73.0, "population, million")
+    output_verdict = numeric_verdict(output, 360.0, f"nominal GPP FY{year:.0f}, trillion yen")
+    worst = max((population_verdict, output_verdict), key=lambda v: VERDICTS.index(v.label))
+    detail = (f"{population_verdict.detail}; {output_verdict.detail}. The prefecture set is "
+              "inferred (14 prefectures), not stated in the briefing")
+    return Check(f"{people:.1f} M people (2020), {output:.1f} tn yen (FY{year:.0f})",
+                 "Census 2020; 県民経済計算 FY2011–2022 release", Verdict(worst.label, detail),
+                 "claims")
+
+
+CHECKS: dict[str, Callable[[Glued], Check]] = {
+    "C1": check_c1, "C2": check_c2, "C3": check_c3, "C4": check_c4, "C5": check_c5,
+    "C6": check_c6, "C7": check_c7, "C8": check_c8, "C9": check_c9, "C10": check_c10,
+    "C11": check_c11,
+}
+
+
+def ledger(claims: pd.DataFrame, glued: Glued) -> pd.DataFrame:
+    """One row per claim of ``seed_claims``: claim, briefing figure, recomputed, verdict.
+
+    Raises:
+        KeyError: a claim without a check, or a check whose glued input is missing.
+    """
+    missing = sorted(set(claims["claim_id"]) - set(CHECKS))
+    if missing:
+        raise KeyError(f"no check for claim(s) {missing}; add one to scityhelpers.claims.CHECKS")
+    rows = []
+    for claim in claims.sort_values("claim_id", key=lambda s: s.str[1:].astype(int)).itertuples():
+        check = CHECKS[claim.claim_id](glued)
+        rows.append({"claim": claim.claim_id, "topic": claim.topic, "briefing says": claim.claim_en,
+                     "figures": claim.figures_in_briefing, "recomputed": check.recomputed,
+                     "data vintage": check.vintage, "verdict": check.verdict.label,
+                     "why": check.verdict.detail, "chapter": check.chapter})
+    return pd.DataFrame(rows)

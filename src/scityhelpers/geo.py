@@ -1,0 +1,129 @@
+"""Maps without a GIS stack: TopoJSON decoded with numpy, drawn with matplotlib.
+
+The outlines are デジタル庁's simplified TopoJSON of 国土数値情報 N03 (2025), the raw files of
+the ``boundaries`` source. TopoJSON stores shared borders once as *arcs* of integer, delta-
+encoded positions; a polygon ring is a list of arc indices (``~i`` = arc ``i`` reversed).
+Longitude/latitude in degrees (JGD2011 ≈ WGS84), drawn in plate carrée with the aspect
+corrected for latitude — enough for a choropleth, not for measuring.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib_fontja  # noqa: F401  (Japanese labels without system fonts)
+import numpy as np
+import pandas as pd
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import Colormap, Normalize
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
+
+#: Japan's centre latitude: the x/y aspect that keeps shapes right at that latitude
+ASPECT_LATITUDE_DEG = 36.0
+MISSING_COLOUR = "#dddddd"
+
+
+def decode_arcs(topology: dict) -> list[np.ndarray]:
+    """Return every arc as an (n, 2) array of lon/lat degrees.
+
+    Quantised positions are delta-encoded: a running sum gives the integer grid position,
+    which the ``transform`` scales and translates to degrees.
+    """
+    scale = np.asarray(topology["transform"]["scale"], dtype=float)
+    translate = np.asarray(topology["transform"]["translate"], dtype=float)
+    return [np.cumsum(np.asarray(arc, dtype=float), axis=0) * scale + translate
+            for arc in topology["arcs"]]
+
+
+def _ring(indices: list[int], arcs: list[np.ndarray]) -> np.ndarray:
+    """Join the arcs of one ring; each arc after the first repeats its predecessor's end."""
+    pieces = []
+    for position, index in enumerate(indices):
+        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+        pieces.append(arc if position == 0 else arc[1:])
+    return np.concatenate(pieces)
+
+
+def geometry_rings(geometry: dict, arcs: list[np.ndarray]) -> list[np.ndarray]:
+    """Return all rings (outer rings and holes) of a Polygon or MultiPolygon geometry."""
+    if geometry["type"] == "Polygon":
+        polygons = [geometry["arcs"]]
+    elif geometry["type"] == "MultiPolygon":
+        polygons = geometry["arcs"]
+    else:
+        raise ValueError(f"geometry type {geometry['type']!r} is not a polygon")
+    return [_ring(ring, arcs) for polygon in polygons for ring in polygon]
+
+
+def prefecture_polygons(topology: dict) -> dict[str, list[np.ndarray]]:
+    """Return pref_code → rings (lon/lat degrees) from the prefecture TopoJSON."""
+    arcs = decode_arcs(topology)
+    (collection,) = topology["objects"].values()
+    return {g["properties"]["prefecture_code"]: geometry_rings(g, arcs)
+            for g in collection["geometries"]}
+
+
+def load_prefecture_polygons(path: Path | None = None) -> dict[str, list[np.ndarray]]:
+    """Decode the pulled prefecture TopoJSON (or ``path``) into rings per prefecture."""
+    from scityhelpers import tidy
+    from scityhelpers.sources import boundaries
+
+    path = path or tidy.raw_files(boundaries.SOURCE_ID)[boundaries.FILE_PREFECTURES]
+    return prefecture_polygons(boundaries.read_topology(path))
+
+
+def rings_to_path(rings: list[np.ndarray]) -> MplPath:
+    """One compound path per area, so holes stay holes (rings wind in opposite directions)."""
+    vertices, codes = [], []
+    for ring in rings:
+        vertices.append(ring)
+        ring_codes = np.full(len(ring), MplPath.LINETO, dtype=MplPath.code_type)
+        ring_codes[0] = MplPath.MOVETO
+        codes.append(ring_codes)
+    return MplPath(np.concatenate(vertices), np.concatenate(codes))
+
+
+def plot_prefecture_choropleth(values: pd.Series, ax: plt.Axes, cmap: str | Colormap = "viridis",
+                               label: str = "", *,
+                               polygons: dict[str, list[np.ndarray]] | None = None,
+                               norm: Normalize | None = None) -> PatchCollection:
+    """Fill each prefecture by its value; prefectures without one are grey.
+
+    Args:
+        values: numbers indexed by 2-digit ``pref_code`` (``"01"`` … ``"47"``).
+        ax: the axes to draw on (axis lines are switched off, aspect set for Japan).
+        cmap: a matplotlib colormap or its name.
+        label: colour-bar label, with the unit (e.g. ``"Population change 2015–20 (%)"``).
+        polygons: decoded outlines (default: the pulled ``boundaries`` prefecture file).
+        norm: colour normalisation (default: linear from the minimum to the maximum value).
+
+    Returns:
+        The collection drawn, e.g. for ``fig.colorbar``; a colour bar is added when ``label``
+        is given.
+    """
+    polygons = polygons if polygons is not None else load_prefecture_polygons()
+    unknown = sorted(set(values.index) - set(polygons))
+    if unknown:
+        raise KeyError(f"values indexed by unknown prefecture codes {unknown}; expected "
+                       "2-digit pref_code strings 01-47")
+    codes = sorted(polygons)
+    patches = [PathPatch(rings_to_path(polygons[code])) for code in codes]
+    present = values.dropna()
+    colormap = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
+    collection = PatchCollection(patches, cmap=colormap.with_extremes(bad=MISSING_COLOUR),
+                                 norm=norm or Normalize(present.min(), present.max()),
+                                 edgecolor="white", linewidth=0.3)
+    collection.set_array(np.ma.masked_invalid(
+        values.reindex(codes).astype(float).to_numpy()))
+    ax.add_collection(collection)
+    everything = np.concatenate([ring for rings in polygons.values() for ring in rings])
+    ax.set_xlim(everything[:, 0].min(), everything[:, 0].max())
+    ax.set_ylim(everything[:, 1].min(), everything[:, 1].max())
+    ax.set_aspect(1 / np.cos(np.radians(ASPECT_LATITUDE_DEG)))
+    ax.set_axis_off()
+    if label:
+        ax.figure.colorbar(collection, ax=ax, label=label, shrink=0.7)
+    return collection

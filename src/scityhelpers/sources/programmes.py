@@ -1,0 +1,370 @@
+"""Programme selection lists (committed reference tables, one source URL per row).
+
+SDGs未来都市 (Cabinet Office), 脱炭素先行地域 (Ministry of the Environment), スーパーシティ /
+デジタル田園健康特区 (National Strategic Special Zones) and the EU Cities Mission. The lists
+are compiled from secondary pages and are incomplete where the summary files say so: the
+chapters report coverage with :func:`scityhelpers.programmes.completeness`, never pad rows.
+
+``sdgs_future_cities`` combines two reference tables, as their SOURCES.md prescribes: the
+complete FY2018–2023 list reconstructed from the briefing (183 rows, one FY2021 row with no
+name) and the news-compiled list for FY2024–2025 and for the model-project flags. The two
+agree on every FY2018–2023 row; the build refuses them if they ever disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from scityhelpers.errors import SourceSchemaError
+from scityhelpers.sources import RawFiles, TableSpec
+from scityhelpers.sources._reference import (
+    dates,
+    read_reference_csv,
+    resolve_codes,
+    whole_numbers,
+    yes_no,
+)
+from scityhelpers.validate import CODE5_PATTERN, CODE6_PATTERN, require_known
+
+log = logging.getLogger(__name__)
+
+SOURCE_ID = "programmes"
+FILE_SDGS = "sdgs_future_cities.csv"
+FILE_SDGS_BRIEFING = "sdgs_future_cities_2018_2023_briefing.csv"
+FILE_SDGS_BY_YEAR = "sdgs_future_cities_by_year.csv"
+FILE_DECARB = "decarbonization_leading_areas.csv"
+FILE_DECARB_ROUNDS = "decarbonization_leading_areas_rounds.csv"
+FILE_ZONES = "national_strategic_special_zones_supercity.csv"
+FILE_EU = "eu_cities_mission.csv"
+
+PROGRAMME_SDGS = "SDGs未来都市"
+PROGRAMME_DECARB = "脱炭素先行地域"
+#: the briefing table covers these years completely; the news list adds later years
+BRIEFING_YEARS = range(2018, 2024)
+#: the official list the briefing cites (Cabinet Office, not retrieved)
+BRIEFING_SOURCE_URL = "https://www.chisou.go.jp/tiiki/kankyo/teian/2023sdgs_pdf/05_puresuissiki.pdf"
+MODEL_PROJECT = {"yes": True, "no": False, "unknown": pd.NA}
+DECARB_ROLES = ("lead", "joint_lead", "co")
+LEAD_ROLES = ("lead", "joint_lead")
+ZONE_PROGRAMMES = ("スーパーシティ型国家戦略特別区域",
+                   "デジタル田園健康特区(革新的事業連携型国家戦略特別区域)")
+EU_GROUPS = ("EU_member_state", "associated_country")
+#: bodies announced per zone type: 53rd 国家戦略特別区域諮問会議, 2022-03-10 (programmes/SOURCES.md)
+ZONES_ANNOUNCED = dict(zip(ZONE_PROGRAMMES, (2, 3), strict=True))
+#: Mission cities announced on 2022-04-28: 100 in EU member states, 12 in associated countries
+#: (European Commission press release, programmes/SOURCES.md)
+EU_ANNOUNCED = dict(zip(EU_GROUPS, (100, 12), strict=True))
+
+SDGS_COLUMNS = ["programme", "fiscal_year", "announced", "prefecture", "municipality",
+                "is_prefecture", "joint_group", "model_project", "source_url", "note"]
+BRIEFING_COLUMNS = ["fiscal_year", "prefecture", "municipality", "code", "is_prefecture",
+                    "joint_group", "text_in_briefing", "correction", "confirmed_by"]
+BY_YEAR_COLUMNS = ["programme", "fiscal_year", "announced", "cities_selected",
+                   "municipalities_selected", "model_projects", "applicants",
+                   "cumulative_cities", "cumulative_municipalities", "rows_in_table",
+                   "source_url"]
+DECARB_COLUMNS = ["programme", "round", "announced", "proposal_id", "prefecture",
+                  "municipality", "is_prefecture", "role", "source_url", "note"]
+ROUNDS_COLUMNS = ["programme", "round", "announced", "proposals_received", "bodies_submitting",
+                  "proposals_selected", "lead_rows_in_table", "cumulative_selected",
+                  "cumulative_prefectures", "cumulative_municipalities", "source_url", "note"]
+BY_YEAR_COUNTS = BY_YEAR_COLUMNS[3:10]  # cities_selected … rows_in_table (counts)
+ROUNDS_COUNTS = ROUNDS_COLUMNS[3:10]  # proposals_received … cumulative_municipalities
+ZONES_COLUMNS = ["programme", "decided", "prefecture", "municipality", "source_url", "note"]
+EU_COLUMNS = ["programme", "announced", "city", "country", "group", "source", "note"]
+
+
+def _read(files: RawFiles, name: str, columns: list[str]) -> tuple[pd.DataFrame, Path]:
+    return read_reference_csv(files[name], columns, SOURCE_ID), files[name]
+
+
+# -- SDGs未来都市 ------------------------------------------------------------------------------
+def parse_news_list(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
+    """Type the news-compiled list and resolve its names (model flags: yes/no/unknown → NA)."""
+    require_known(raw["programme"], [PROGRAMME_SDGS], "programme", where)
+    require_known(raw["model_project"], MODEL_PROJECT, "model_project", where)
+    codes = resolve_codes(raw, "municipality", "prefecture", where)
+    return pd.DataFrame({
+        "fiscal_year": whole_numbers(raw["fiscal_year"], "fiscal_year", where).astype(int),
+        "prefecture": raw["prefecture"],
+        "municipality": raw["municipality"],
+        "code5": codes["code5"],
+        "code6": codes["code6"],
+        "is_prefecture": yes_no(raw["is_prefecture"], "is_prefecture", where),
+        "joint_group": raw["joint_group"].replace("", None),
+        "is_model_project": raw["model_project"].map(MODEL_PROJECT).astype("boolean"),
+        "is_resolved": True,
+        "source_table": FILE_SDGS,
+        "source_url": raw["source_url"],
+        "note": raw["note"],
+    })
+
+
+def parse_briefing(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
+    """Type the FY2018–2023 list; resolve names and check them against its printed codes.
+
+    The one row whose name was lost in the briefing (FY2021) keeps empty codes and
+    ``is_resolved`` False: it is counted, never guessed.
+    """
+    named = raw["municipality"] != ""
+    codes = resolve_codes(raw[named], "municipality", "prefecture", where)
+    printed = raw.loc[named, "code"]
+    differ = printed.ne(codes["code6"])
+    if differ.any():
+        raise SourceSchemaError(
+            f"{where}: printed codes disagree with the resolved names: "
+            f"{raw.loc[differ[differ].index, ['municipality', 'code']].to_dict('records')}"
+        )
+    if (raw.loc[~named, "code"] != "").any():
+        raise SourceSchemaError(f"{where}: a row without a name carries a code.")
+    log.info("%s: %d row(s) without a name kept unresolved", where, int((~named).sum()))
+    return pd.DataFrame({
+        "fiscal_year": whole_numbers(raw["fiscal_year"], "fiscal_year", where).astype(int),
+        "prefecture": raw["prefecture"],
+        "municipality": raw["municipality"],
+        "code5": codes["code5"].reindex(raw.index),
+        "code6": codes["code6"].reindex(raw.index),
+        "is_prefecture": yes_no(raw["is_prefecture"], "is_prefecture", where),
+        "joint_group": raw["joint_group"].replace("", None),
+        "is_resolved": named,
+        "source_table": FILE_SDGS_BRIEFING,
+        "source_url": raw["confirmed_by"].replace("", BRIEFING_SOURCE_URL),
+        "note": raw["correction"],
+    })
+
+
+def combine_sdgs(briefing: pd.DataFrame, news: pd.DataFrame, where: Path | str) -> pd.DataFrame:
+    """Briefing rows for FY2018–2023 (with the news list's model flags), news rows after.
+
+    Every news row of FY2018–2023 must be a briefing row (same year and code): the two
+    tables were reconciled, and a disagreement means one of them was edited.
+    """
+    early = news[news["fiscal_year"].isin(BRIEFING_YEARS)]
+    keys = ["fiscal_year", "code5"]
+    matched = early.merge(briefing[keys], on=keys, how="left", indicator=True)
+    orphans = matched[matched["_merge"] == "left_only"]
+    if not orphans.empty:
+        raise SourceSchemaError(
+            f"{where}: rows of {FILE_SDGS} missing from {FILE_SDGS_BRIEFING}: "
+            f"{orphans[['fiscal_year', 'municipality']].to_dict('records')}"
+        )
+    flags = early[[*keys, "is_model_project"]]
+    flagged = briefing.merge(flags, on=keys, how="left", validate="m:1")
+    flagged["is_model_project"] = flagged["is_model_project"].astype("boolean")
+    late = news[~news["fiscal_year"].isin(BRIEFING_YEARS)]
+    combined = pd.concat([flagged[late.columns], late], ignore_index=True)
+    return combined.sort_values(["fiscal_year", "code5"], na_position="last",
+                                kind="stable").reset_index(drop=True)
+
+
+def build_sdgs_future_cities(files: RawFiles) -> pd.DataFrame:
+    """Build ``sdgs_future_cities`` (one row per selected body and year, codes resolved)."""
+    news_raw, news_path = _read(files, FILE_SDGS, SDGS_COLUMNS)
+    briefing_raw, briefing_path = _read(files, FILE_SDGS_BRIEFING, BRIEFING_COLUMNS)
+    news = parse_news_list(news_raw, news_path)
+    briefing = parse_briefing(briefing_raw, briefing_path)
+    return combine_sdgs(briefing, news, briefing_path.parent)
+
+
+def build_sdgs_by_year(files: RawFiles) -> pd.DataFrame:
+    """Build ``sdgs_by_year``: announced counts per fiscal year (blank = not found)."""
+    raw, where = _read(files, FILE_SDGS_BY_YEAR, BY_YEAR_COLUMNS)
+    require_known(raw["programme"], [PROGRAMME_SDGS], "programme", where)
+    counts = {c: whole_numbers(raw[c], c, where) for c in BY_YEAR_COUNTS}
+    return pd.DataFrame({
+        "fiscal_year": whole_numbers(raw["fiscal_year"], "fiscal_year", where).astype(int),
+        "announced": dates(raw["announced"], "announced", where),
+        **counts,
+        "source_url": raw["source_url"],
+    })
+
+
+# -- 脱炭素先行地域 ----------------------------------------------------------------------------
+def build_decarbonization_areas(files: RawFiles) -> pd.DataFrame:
+    """Build ``decarbonization_areas`` (one row per named body per proposal, codes resolved)."""
+    raw, where = _read(files, FILE_DECARB, DECARB_COLUMNS)
+    require_known(raw["programme"], [PROGRAMME_DECARB], "programme", where)
+    require_known(raw["role"], DECARB_ROLES, "role", where)
+    codes = resolve_codes(raw, "municipality", "prefecture", where)
+    return pd.DataFrame({
+        "round": whole_numbers(raw["round"], "round", where).astype(int),
+        "announced": dates(raw["announced"], "announced", where),
+        "proposal_id": raw["proposal_id"],
+        "prefecture": raw["prefecture"],
+        "municipality": raw["municipality"],
+        "code5": codes["code5"],
+        "code6": codes["code6"],
+        "is_prefecture": yes_no(raw["is_prefecture"], "is_prefecture", where),
+        "role": raw["role"],
+        "source_url": raw["source_url"],
+        "note": raw["note"],
+    })
+
+
+def build_decarbonization_rounds(files: RawFiles) -> pd.DataFrame:
+    """Build ``decarbonization_rounds``: announced counts per round (blank = not reported)."""
+    raw, where = _read(files, FILE_DECARB_ROUNDS, ROUNDS_COLUMNS)
+    require_known(raw["programme"], [PROGRAMME_DECARB], "programme", where)
+    counts = {c: whole_numbers(raw[c], c, where) for c in ROUNDS_COUNTS}
+    return pd.DataFrame({
+        "round": whole_numbers(raw["round"], "round", where).astype(int),
+        "announced": dates(raw["announced"], "announced", where),
+        **counts,
+        "source_url": raw["source_url"],
+        "note": raw["note"],
+    })
+
+
+# -- special zones, EU Cities Mission ------------------------------------------------------
+def build_special_zones(files: RawFiles) -> pd.DataFrame:
+    """Build ``special_zones`` (Super City and Digital Garden Health zones, 2022-03-10)."""
+    raw, where = _read(files, FILE_ZONES, ZONES_COLUMNS)
+    require_known(raw["programme"], ZONE_PROGRAMMES, "programme", where)
+    codes = resolve_codes(raw, "municipality", "prefecture", where)
+    return pd.DataFrame({
+        "programme": raw["programme"],
+        "decided": dates(raw["decided"], "decided", where),
+        "prefecture": raw["prefecture"],
+        "municipality": raw["municipality"],
+        "code5": codes["code5"],
+        "code6": codes["code6"],
+        "source_url": raw["source_url"],
+        "note": raw["note"],
+    })
+
+
+def build_eu_mission_cities(files: RawFiles) -> pd.DataFrame:
+    """Build ``eu_mission_cities`` (112 cities; names and countries as in the source)."""
+    raw, where = _read(files, FILE_EU, EU_COLUMNS)
+    require_known(raw["group"], EU_GROUPS, "group", where)
+    return raw.assign(announced=dates(raw["announced"], "announced", where))[EU_COLUMNS]
+
+
+# -- schemas -------------------------------------------------------------------------------
+_CODE5 = pa.Column(str, pa.Check.str_matches(CODE5_PATTERN))
+_CODE6 = pa.Column(str, pa.Check.str_matches(CODE6_PATTERN))
+_COUNT = pa.Column("Int64", pa.Check.ge(0), nullable=True)
+_TEXT = pa.Column(str)
+
+SDGS_SCHEMA = pa.DataFrameSchema(
+    {
+        "fiscal_year": pa.Column(int, pa.Check.in_range(2018, 2100)),
+        "prefecture": _TEXT,
+        "municipality": _TEXT,
+        "code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN), nullable=True),
+        "code6": pa.Column(str, pa.Check.str_matches(CODE6_PATTERN), nullable=True),
+        "is_prefecture": pa.Column(bool),
+        "joint_group": pa.Column(str, nullable=True),
+        "is_model_project": pa.Column("boolean", nullable=True),
+        "is_resolved": pa.Column(bool),
+        "source_table": pa.Column(str, pa.Check.isin([FILE_SDGS, FILE_SDGS_BRIEFING])),
+        "source_url": _TEXT,
+        "note": _TEXT,
+    },
+    checks=pa.Check(lambda df: df["code5"].notna() == df["is_resolved"],
+                    error="code5 is empty exactly for unresolved rows"),
+    unique=["fiscal_year", "code5"],
+    strict=True,
+    coerce=True,
+)
+
+SDGS_BY_YEAR_SCHEMA = pa.DataFrameSchema(
+    {
+        "fiscal_year": pa.Column(int, pa.Check.in_range(2018, 2100)),
+        "announced": pa.Column("datetime64[ns]", nullable=True),
+        **{c: _COUNT for c in BY_YEAR_COUNTS},
+        "source_url": _TEXT,
+    },
+    unique=["fiscal_year"],
+    strict=True,
+    coerce=True,
+)
+
+DECARB_SCHEMA = pa.DataFrameSchema(
+    {
+        "round": pa.Column(int, pa.Check.in_range(1, 50)),
+        "announced": pa.Column("datetime64[ns]", nullable=True),
+        "proposal_id": pa.Column(str, pa.Check.str_matches(r"^R\d+-p?\d+$")),
+        "prefecture": _TEXT,
+        "municipality": _TEXT,
+        "code5": _CODE5,
+        "code6": _CODE6,
+        "is_prefecture": pa.Column(bool),
+        "role": pa.Column(str, pa.Check.isin(DECARB_ROLES)),
+        "source_url": _TEXT,
+        "note": _TEXT,
+    },
+    unique=["proposal_id", "code5"],
+    strict=True,
+    coerce=True,
+)
+
+ROUNDS_SCHEMA = pa.DataFrameSchema(
+    {
+        "round": pa.Column(int, pa.Check.in_range(1, 50)),
+        "announced": pa.Column("datetime64[ns]", nullable=True),
+        **{c: _COUNT for c in ROUNDS_COUNTS},
+        "source_url": _TEXT,
+        "note": _TEXT,
+    },
+    unique=["round"],
+    strict=True,
+    coerce=True,
+)
+
+ZONES_SCHEMA = pa.DataFrameSchema(
+    {
+        "programme": pa.Column(str, pa.Check.isin(ZONE_PROGRAMMES)),
+        "decided": pa.Column("datetime64[ns]"),
+        "prefecture": _TEXT,
+        "municipality": _TEXT,
+        "code5": _CODE5,
+        "code6": _CODE6,
+        "source_url": _TEXT,
+        "note": _TEXT,
+    },
+    unique=["programme", "code5"],
+    strict=True,
+    coerce=True,
+)
+
+EU_SCHEMA = pa.DataFrameSchema(
+    {
+        "programme": _TEXT,
+        "announced": pa.Column("datetime64[ns]"),
+        "city": _TEXT,
+        "country": _TEXT,
+        "group": pa.Column(str, pa.Check.isin(EU_GROUPS)),
+        "source": _TEXT,
+        "note": _TEXT,
+    },
+    unique=["city", "country"],
+    strict=True,
+    coerce=True,
+)
+
+_RESOLVER = ("municipalities", "municipal_changes")
+
+TABLES = (
+    TableSpec(name="sdgs_future_cities", build=build_sdgs_future_cities, schema=SDGS_SCHEMA,
+              description="SDGs Future Cities FY2018-2025, one row per selected body (codes)",
+              depends=_RESOLVER),
+    TableSpec(name="sdgs_by_year", build=build_sdgs_by_year, schema=SDGS_BY_YEAR_SCHEMA,
+              description="SDGs Future Cities: announced counts per fiscal year"),
+    TableSpec(name="decarbonization_areas", build=build_decarbonization_areas,
+              schema=DECARB_SCHEMA,
+              description="Decarbonization Leading Areas rounds 1-7, named bodies (codes)",
+              depends=_RESOLVER),
+    TableSpec(name="decarbonization_rounds", build=build_decarbonization_rounds,
+              schema=ROUNDS_SCHEMA,
+              description="Decarbonization Leading Areas: announced counts per round"),
+    TableSpec(name="special_zones", build=build_special_zones, schema=ZONES_SCHEMA,
+              description="Super City and Digital Garden Health special zones (2022-03-10)",
+              depends=_RESOLVER),
+    TableSpec(name="eu_mission_cities", build=build_eu_mission_cities, schema=EU_SCHEMA,
+              description="EU Mission 100 climate-neutral and smart cities (2022-04-28)"),
+)

@@ -1,0 +1,80 @@
+"""Published figures that exist only in documents, and the briefing's claims C1–C11.
+
+Committed reference tables. ``ipss2023_key_figures`` holds key numbers of the IPSS 2023
+national projection (and of the 2017 edition) as published — rounded, in million persons or
+percent, each with the page that quotes it; the full annual series (workbook 1-9.xlsx) is not
+fetched. ``seed_claims`` restates the briefing's quantitative claims for the claims ledger.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from scityhelpers.errors import SourceSchemaError
+from scityhelpers.sources import RawFiles, TableSpec
+from scityhelpers.sources._reference import read_reference_csv, whole_numbers
+from scityhelpers.validate import require_known
+
+SOURCE_ID = "reference_figures"
+FILE_KEY_FIGURES = "ipss2023_national_projection_key_figures.csv"
+FILE_CLAIMS = "seed_claims.csv"
+KEY_FIGURE_COLUMNS = ["edition", "variant", "year", "measure", "value", "unit", "source_url",
+                      "source_note"]
+CLAIM_COLUMNS = ["claim_id", "topic", "claim_en", "figures_in_briefing", "how_to_check"]
+UNITS = ("million persons", "percent", "year")
+
+
+def build_key_figures(files: RawFiles) -> pd.DataFrame:
+    """Build ``ipss2023_key_figures``: ``value`` as a number in ``unit``.
+
+    ``value`` is NaN where the figure is the year itself (unit ``year``).
+    """
+    path = files[FILE_KEY_FIGURES]
+    raw = read_reference_csv(path, KEY_FIGURE_COLUMNS, SOURCE_ID)
+    require_known(raw["unit"], UNITS, "unit", path)
+    value = pd.to_numeric(raw["value"].replace("", None), errors="coerce")
+    bad = raw.loc[value.isna() & (raw["value"] != ""), "value"]
+    if not bad.empty:
+        raise SourceSchemaError(f"{path}: value holds non-numbers {sorted(set(bad))}.")
+    return raw.assign(year=whole_numbers(raw["year"], "year", path).astype(int),
+                      value=value.astype(float))
+
+
+def build_claims(files: RawFiles) -> pd.DataFrame:
+    """Build ``seed_claims`` (text as written)."""
+    return read_reference_csv(files[FILE_CLAIMS], CLAIM_COLUMNS, SOURCE_ID)[CLAIM_COLUMNS]
+
+
+KEY_FIGURES_SCHEMA = pa.DataFrameSchema(
+    {
+        "edition": pa.Column(str),
+        "variant": pa.Column(str),
+        "year": pa.Column(int, pa.Check.in_range(2000, 2200)),
+        "measure": pa.Column(str),
+        "value": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "unit": pa.Column(str, pa.Check.isin(UNITS)),
+        "source_url": pa.Column(str, pa.Check.str_startswith("http")),
+        "source_note": pa.Column(str),
+    },
+    unique=["edition", "variant", "year", "measure"],
+    strict=True,
+    coerce=True,
+)
+
+CLAIMS_SCHEMA = pa.DataFrameSchema(
+    {
+        "claim_id": pa.Column(str, pa.Check.str_matches(r"^C\d+$")),
+        **{c: pa.Column(str) for c in CLAIM_COLUMNS[1:]},
+    },
+    unique=["claim_id"],
+    strict=True,
+    coerce=True,
+)
+
+TABLES = (
+    TableSpec(name="ipss2023_key_figures", build=build_key_figures, schema=KEY_FIGURES_SCHEMA,
+              description="IPSS 2023 national projection: published key figures"),
+    TableSpec(name="seed_claims", build=build_claims, schema=CLAIMS_SCHEMA,
+              description="The briefing's quantitative claims C1-C11"),
+)

@@ -1,0 +1,71 @@
+"""The claims ledger: verdict rules on known inputs, and the real ledger from the chapters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scityhelpers import claims
+from scityhelpers.analysis.claims import corridor_figures
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("recomputed", "label"),
+    [(104.7, claims.HOLDS), (95.5, claims.HOLDS), (112.0, claims.APPROX),
+     (87.0, claims.APPROX), (120.0, claims.FAILS)],
+)
+def test_numeric_verdict_tolerances(recomputed: float, label: str) -> None:
+    assert claims.numeric_verdict(recomputed, 100.0, "x").label == label
+
+
+def test_share_verdict_is_approximate_at_best() -> None:
+    assert claims.share_verdict(50.0, 50.0, "x").label == claims.APPROX
+    assert claims.share_verdict(38.0, 50.0, "x").label == claims.FAILS
+
+
+def test_counts_verdict() -> None:
+    assert claims.counts_verdict([("a", 26, 26), ("b", 79, 79)]).label == claims.HOLDS
+    assert claims.counts_verdict([("a", 25, 26)]).label == claims.APPROX
+    failing = claims.counts_verdict([("a", 20, 26)])
+    assert failing.label == claims.FAILS
+    assert "20 vs 26" in failing.detail
+
+
+def test_flat_trend_verdict_follows_the_confidence_interval() -> None:
+    glued = {"wages": {"claim_japan_trend_pct": "0.3", "claim_japan_trend_low": "0.1",
+                       "claim_japan_trend_high": "0.5", "claim_japan_is_flat": "0"}}
+    assert claims.check_c4(glued).verdict.label == claims.FAILS
+    glued["wages"].update(claim_japan_trend_low="-0.1", claim_japan_is_flat="1")
+    assert claims.check_c4(glued).verdict.label == claims.HOLDS
+
+
+def test_missing_glued_value_names_the_chapter_and_key() -> None:
+    with pytest.raises(KeyError, match="wages::claim_japan_trend_pct"):
+        claims.check_c4({"wages": {}})
+
+
+def test_corridor_reproduces_published_figures(pulled: Path) -> None:
+    from scityhelpers import load
+
+    figures = corridor_figures(load("prefecture_population_2020"), load("gpp"), 2019)
+    # japan_prefectures/SOURCES.md, "Japan Central Corridor check": 72.90 M and 359.8 tn yen
+    assert figures["corridor_population_million"] == pytest.approx(72.90, abs=0.005)
+    assert figures["corridor_gpp_trillion_yen"] == pytest.approx(359.8, abs=0.05)
+
+
+def test_real_ledger_has_every_claim_with_a_computed_verdict(pulled: Path) -> None:
+    from scityhelpers import load
+    from scityhelpers.book import glue_values
+
+    glued = {name: glue_values(REPO / "notebooks" / f"{name}.ipynb")
+             for name in ["wages", "population", "programmes", "kpi", "claims"]}
+    table = claims.ledger(load("seed_claims"), glued)
+    assert list(table["claim"]) == [f"C{i}" for i in range(1, 12)]
+    assert set(table["verdict"]) <= set(claims.VERDICTS)
+    verdicts = table.set_index("claim")["verdict"]
+    assert verdicts["C3"] == claims.HOLDS  # the briefing's ranks, in the briefing's edition
+    assert verdicts["C11"] == claims.HOLDS
+    assert verdicts["C9"] == verdicts["C10"] == claims.UNCHECKABLE
