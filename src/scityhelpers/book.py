@@ -163,8 +163,12 @@ def export_tidy_csv(html_dir: Path) -> list[Path]:
     written = []
     tables = sorted({t for ch in CHAPTERS.values() for t in ch.analysis().TABLES})
     for table in tables:
+        source = tidy_dir() / f"{table}.parquet"
+        if not source.is_file():  # an optional live-only table not fetched on this machine
+            log.info("no tidy table %s to export", table)
+            continue
         target = out_dir / f"{table}.csv"
-        pd.read_parquet(tidy_dir() / f"{table}.parquet").to_csv(target, index=False)
+        pd.read_parquet(source).to_csv(target, index=False)
         written.append(target)
     return written
 

@@ -24,12 +24,14 @@ class Chapter:
         module: the ``scityhelpers`` module declaring ``PARAMS`` and ``TABLES``.
         page: the prose page in ``book/`` that glues the notebook's numbers.
         year_param: the parameter ``scity run --year`` sets (None: the chapter has no year).
+        reads_chapters: chapters whose glued values this one reads (run after them).
     """
 
     name: str
     module: str
     page: str
     year_param: str | None = None
+    reads_chapters: tuple[str, ...] = ()
 
     @property
     def notebook(self) -> Path:
@@ -45,6 +47,15 @@ CHAPTERS: dict[str, Chapter] = {
     chapter.name: chapter
     for chapter in (
         Chapter("wages", "scityhelpers.analysis.wages", "book/wages.md", year_param="year"),
+        # projections: `--year` (a data year) does not apply; use -p target_year=…
+        Chapter("population", "scityhelpers.analysis.population", "book/population.md"),
+        Chapter("programmes", "scityhelpers.analysis.programmes", "book/programmes.md"),
+        Chapter("kpi", "scityhelpers.analysis.kpi", "book/kpi.md"),
+        Chapter("digital_productivity", "scityhelpers.models.countries",
+                "book/digital_productivity.md", year_param="end_year"),
+        Chapter("municipal_models", "scityhelpers.models.municipal", "book/municipal_models.md"),
+        Chapter("claims", "scityhelpers.analysis.claims", "book/claims.md",
+                reads_chapters=("wages", "population", "programmes", "kpi")),
     )
 }
 

@@ -24,7 +24,7 @@ from scityhelpers.chapters import Chapter, get_chapter
 from scityhelpers.errors import ParameterError, ScityError
 from scityhelpers.fetch import atomic_write
 from scityhelpers.params import validate
-from scityhelpers.tidy import fingerprint
+from scityhelpers.tidy import fingerprint_or_absent
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def input_hash(chapter: Chapter, parameters: dict[str, Any]) -> str:
     record = {
         "notebook": source_hash(chapter.notebook),
         "parameters": parameters,
-        "tables": {t: fingerprint(t) for t in chapter.analysis().TABLES},
+        "tables": {t: fingerprint_or_absent(t) for t in chapter.analysis().TABLES},
         "reads": {name: _glue_digest(name) for name in chapter.reads_chapters},
         "package": _package_hash(),
     }

@@ -66,11 +66,25 @@ def parser_hash(source_id: str) -> str:
 
 
 def fingerprint(table: str) -> str:
-    """Return a short hash identifying the content of a built tidy table (for rerun skipping)."""
+    """Return a short hash of a built table's content and of the raw files it was made from.
+
+    The raw hashes are included because a table can carry raw files it does not parse into
+    rows (e.g. the boundary TopoJSON read by the maps).
+    """
     meta = _meta_path(table)
     if not meta.is_file():
         raise TidyMissingError(f"tidy table {table!r} is not built; run `scity data pull`.")
-    return json.loads(meta.read_text(encoding="utf-8"))["content_sha256"]
+    record = json.loads(meta.read_text(encoding="utf-8"))
+    payload = json.dumps([record["content_sha256"], record["raw_sha256"]], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def fingerprint_or_absent(table: str) -> str:
+    """Like :func:`fingerprint`, but ``"absent"`` for an optional table not built (live-only)."""
+    try:
+        return fingerprint(table)
+    except TidyMissingError:
+        return "absent"
 
 
 def _dependency_fingerprints(spec: TableSpec) -> dict[str, str]:
