@@ -1,0 +1,1 @@
+"""Statistical models behind the chapters (panel regressions, out-of-sample checks)."""
