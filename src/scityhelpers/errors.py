@@ -54,16 +54,68 @@ class StaleTidyError(ScityError):
 
 
 class UnknownMunicipalityError(ScityError):
-    """A municipality name could not be resolved to a code."""
+    """A municipality name could not be resolved to a code.
+
+    Attributes:
+        name: the name asked for.
+        prefecture: the prefecture given with it, if any.
+        candidates: the closest names (or, for the subclasses, the matching codes).
+    """
 
     def __init__(self, name: str, prefecture: str | None, candidates: list[str]) -> None:
-        self.name, self.prefecture, self.candidates = name, prefecture, candidates
         where = f" in {prefecture}" if prefecture else ""
         near = ", ".join(candidates) if candidates else "none"
-        super().__init__(
+        self._describe(
+            name, prefecture, candidates,
             f"unknown municipality {name!r}{where}; closest candidates: {near}. "
             "Check the spelling, or add the variant to "
-            "src/scityhelpers/resources/municipal_name_variants.csv with its source."
+            "src/scityhelpers/resources/municipal_name_variants.csv with its source.",
+        )
+
+    def _describe(self, name: str, prefecture: str | None, candidates: list[str],
+                  message: str) -> None:
+        """Set the attributes every resolver error carries, and the message."""
+        self.name, self.prefecture, self.candidates = name, prefecture, candidates
+        ScityError.__init__(self, message)
+
+
+class AmbiguousMunicipalityError(UnknownMunicipalityError):
+    """A name matches several municipalities (add the prefecture, county or ``as_of``)."""
+
+    def __init__(self, name: str, prefecture: str | None, candidates: list[str]) -> None:
+        where = f" in {prefecture}" if prefecture else ""
+        self._describe(
+            name, prefecture, candidates,
+            f"ambiguous municipality {name!r}{where}: it matches {len(candidates)} codes: "
+            f"{'; '.join(candidates)}. Pass the prefecture (or the county in the name, or "
+            "as_of for an old name) to choose one; a unit that was split has several "
+            "successors, use its city's code instead.",
+        )
+
+
+class UnknownPrefectureError(UnknownMunicipalityError):
+    """The ``prefecture`` argument is not one of the 47 prefectures."""
+
+    def __init__(self, name: str, prefecture: str | None, candidates: list[str]) -> None:
+        self._describe(
+            name, prefecture, candidates,
+            f"unknown prefecture {prefecture!r} (given with {name!r}); closest: "
+            f"{', '.join(candidates) or 'none'}. Use a name such as 東京都 or 東京, or a "
+            "2-digit code such as 13.",
+        )
+
+
+class UnresolvedMunicipalitiesError(UnknownMunicipalityError):
+    """Several rows of a frame could not be resolved; ``failures`` lists every one."""
+
+    def __init__(self, failures: list[tuple[object, str, str | None, str]]) -> None:
+        self.failures = failures
+        lines = "\n".join(f"  row {index!r}: {message}" for index, _, _, message in failures)
+        self._describe(
+            failures[0][1], failures[0][2], [],
+            f"{len(failures)} row(s) could not be resolved to a municipal code:\n{lines}\n"
+            "Fix the names, or add documented variants to "
+            "src/scityhelpers/resources/municipal_name_variants.csv.",
         )
 
 

@@ -25,6 +25,22 @@ RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 CHUNK_BYTES = 1 << 16
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def publish_temp_file(tmp: Path, dest: Path) -> None:
+    """Rename a finished temp file over ``dest`` with normal permissions.
+
+    ``mkstemp`` creates files readable by their owner only (0600); the published file gets
+    what the user's umask gives any new file.
+    """
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, dest)
+
+
 def atomic_write(dest: Path, chunks: Iterable[bytes]) -> int:
     """Write ``chunks`` to ``dest`` via a temporary file in the same folder and a rename.
 
@@ -42,7 +58,7 @@ def atomic_write(dest: Path, chunks: Iterable[bytes]) -> int:
                 written += len(chunk)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, dest)
+        publish_temp_file(tmp, dest)
     except BaseException:
         with suppress(FileNotFoundError):
             tmp.unlink()

@@ -44,7 +44,13 @@ from importlib import resources
 
 import pandas as pd
 
-from scityhelpers.errors import ScityError, UnknownMunicipalityError
+# the resolver's errors are defined in scityhelpers.errors and stay importable from here
+from scityhelpers.errors import (
+    AmbiguousMunicipalityError,
+    UnknownMunicipalityError,
+    UnknownPrefectureError,
+    UnresolvedMunicipalitiesError,
+)
 
 JIS_WEIGHTS = (6, 5, 4, 3, 2)
 VARIANTS_FILE = "municipal_name_variants.csv"
@@ -53,51 +59,10 @@ MUNICIPAL_SUFFIXES = ("市", "町", "村", "区")
 #: events whose old code is a county (郡) or subprefecture, not a municipality
 COUNTY_REASONS = frozenset({"abolishmentOfDistrict"})
 MAX_CANDIDATES = 5
+#: the tidy tables the resolver is built from: a table whose build resolves names or maps
+#: codes forward lists them in its ``TableSpec.depends``
+RESOLVER_TABLES = ("municipalities", "municipal_changes")
 _WHITESPACE = re.compile(r"\s+")
-
-
-class AmbiguousMunicipalityError(UnknownMunicipalityError):
-    """A name matches several municipalities (add the prefecture, county or ``as_of``)."""
-
-    def __init__(self, name: str, prefecture: str | None, candidates: list[str]) -> None:
-        self.name, self.prefecture, self.candidates = name, prefecture, candidates
-        where = f" in {prefecture}" if prefecture else ""
-        ScityError.__init__(
-            self,
-            f"ambiguous municipality {name!r}{where}: it matches {len(candidates)} codes: "
-            f"{'; '.join(candidates)}. Pass the prefecture (or the county in the name, or "
-            "as_of for an old name) to choose one; a unit that was split has several "
-            "successors, use its city's code instead.",
-        )
-
-
-class UnknownPrefectureError(UnknownMunicipalityError):
-    """The ``prefecture`` argument is not one of the 47 prefectures."""
-
-    def __init__(self, name: str, prefecture: str | None, candidates: list[str]) -> None:
-        self.name, self.prefecture, self.candidates = name, prefecture, candidates
-        ScityError.__init__(
-            self,
-            f"unknown prefecture {prefecture!r} (given with {name!r}); closest: "
-            f"{', '.join(candidates) or 'none'}. Use a name such as 東京都 or 東京, or a "
-            "2-digit code such as 13.",
-        )
-
-
-class UnresolvedMunicipalitiesError(UnknownMunicipalityError):
-    """Several rows of a frame could not be resolved; ``failures`` lists every one."""
-
-    def __init__(self, failures: list[tuple[object, str, str | None, str]]) -> None:
-        self.failures = failures
-        self.name, self.prefecture = failures[0][1], failures[0][2]
-        self.candidates = []
-        lines = "\n".join(f"  row {index!r}: {message}" for index, _, _, message in failures)
-        ScityError.__init__(
-            self,
-            f"{len(failures)} row(s) could not be resolved to a municipal code:\n{lines}\n"
-            "Fix the names, or add documented variants to "
-            "src/scityhelpers/resources/municipal_name_variants.csv.",
-        )
 
 
 def jis_check_digit(code5: str) -> str:

@@ -22,7 +22,7 @@ import nbformat
 
 from scityhelpers.chapters import Chapter, get_chapter
 from scityhelpers.errors import ParameterError, ScityError
-from scityhelpers.fetch import atomic_write
+from scityhelpers.fetch import atomic_write, publish_temp_file
 from scityhelpers.params import validate
 from scityhelpers.tidy import fingerprint_or_absent
 
@@ -172,7 +172,7 @@ def execute(run: RunPlan) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     _hide_injected_cell(tmp)
-    os.replace(tmp, run.output)
+    publish_temp_file(tmp, run.output)
     record = {"input_hash": run.input_hash, "parameters": run.parameters}
     atomic_write(_run_record_path(run.output),
                  [json.dumps(record, indent=1, sort_keys=True).encode()])

@@ -14,6 +14,7 @@ from scityhelpers.sources import boundaries, soumu_codes
 from scityhelpers.validate import validate_table
 
 MUNICIPAL = "boundaries/municipality_area_excerpt.topojson"
+PULLED_SOURCES = ("soumu_codes", "boundaries")
 
 
 @pytest.fixture
@@ -26,13 +27,6 @@ def code_list(fixtures: Path) -> pd.DataFrame:
 
 def _index(path: Path) -> pd.DataFrame:
     return boundaries.parse_municipal_index(boundaries.read_topology(path), path)
-
-
-@pytest.fixture(scope="module")
-def built() -> None:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(sources=["soumu_codes", "boundaries"], offline=True)
 
 
 def test_excerpt_index_matches_the_code_list(fixtures: Path, code_list: pd.DataFrame) -> None:
@@ -92,7 +86,7 @@ def test_geojson_instead_of_topojson_is_corrupt(tmp_path: Path) -> None:
         boundaries.read_topology(path)
 
 
-def test_real_index_covers_every_municipality(built: None) -> None:
+def test_real_index_covers_every_municipality(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     index = load("municipal_boundary_index")

@@ -19,11 +19,7 @@ AGE_2020 = "census/census2020_age65plus_excerpt_estat0003445162.csv"
 KNOWN = {"01100", "01101", "01202", "04216", "13101", "22130", "39405"}
 
 
-@pytest.fixture(scope="module")
-def built() -> None:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(sources=["soumu_codes", "estat_municipal_changes", "census"], offline=True)
+PULLED_SOURCES = ("soumu_codes", "estat_municipal_changes", "census")
 
 
 def _parse_2015(path: Path) -> pd.DataFrame:
@@ -132,7 +128,7 @@ def test_2020_binary_garbage_is_a_corrupt_file(tmp_path: Path) -> None:
         census.read_csv_2020(path)
 
 
-def test_real_tables_pin_the_published_totals(built: None) -> None:
+def test_real_tables_pin_the_published_totals(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     census2020 = load("census2020_municipal")
@@ -160,7 +156,7 @@ def test_real_tables_pin_the_published_totals(built: None) -> None:
                           "population_2015_persons"].item() == 127_094_745
 
 
-def test_panel_on_2024_codes_reproduces_the_published_counts(built: None) -> None:
+def test_panel_on_2024_codes_reproduces_the_published_counts(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     panel = load("population_2015_2020").set_index("code5")
@@ -178,7 +174,7 @@ def test_panel_on_2024_codes_reproduces_the_published_counts(built: None) -> Non
     assert panel.loc["22140", "population_2015_persons"] > 0
 
 
-def test_real_tables_agree_with_the_mirror_derivations(built: None) -> None:
+def test_real_tables_agree_with_the_mirror_derivations(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     tidy = mirror_dir() / "japan" / "tidy"

@@ -17,18 +17,11 @@ EXCERPT = "census_prefectures/feh_prefectures_excerpt.csv"
 #: the 14 prefectures whose sums reproduce the 日本中央回廊 figures (japan_prefectures/SOURCES.md)
 CORRIDOR = ["埼玉県", "千葉県", "東京都", "神奈川県", "山梨県", "長野県", "静岡県", "岐阜県",
             "愛知県", "三重県", "京都府", "大阪府", "兵庫県", "奈良県"]
+PULLED_SOURCES = ("soumu_codes", "census_prefectures", "gross_prefectural_product")
 
 
 def _parse(path: Path) -> pd.DataFrame:
     return census_prefectures.build_prefecture_population({census_prefectures.FILE_FEH: path})
-
-
-@pytest.fixture(scope="module")
-def built() -> None:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(sources=["soumu_codes", "census_prefectures", "gross_prefectural_product"],
-             offline=True)
 
 
 def test_excerpt_keeps_the_47_prefectures(fixtures: Path) -> None:
@@ -73,7 +66,7 @@ def test_undecodable_file_is_corrupt(fixtures: Path, tmp_path: Path) -> None:
         _parse(path)
 
 
-def test_real_table_pins_the_published_totals(built: None) -> None:
+def test_real_table_pins_the_published_totals(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     population = load("prefecture_population_2020").set_index("prefecture")

@@ -15,17 +15,11 @@ from scityhelpers.sources import estat_municipal_changes as changes_source
 from scityhelpers.validate import validate_table
 
 EXCERPT = "estat_municipal_changes/changes_excerpt.json"
+PULLED_SOURCES = ("soumu_codes", "estat_municipal_changes")
 
 
 def _parse(path: Path) -> pd.DataFrame:
     return changes_source.build_municipal_changes({changes_source.FILE_CHANGES: path})
-
-
-@pytest.fixture(scope="module")
-def built() -> None:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(sources=["soumu_codes", "estat_municipal_changes"], offline=True)
 
 
 def test_excerpt_is_flattened_one_row_per_pair(fixtures: Path) -> None:
@@ -75,7 +69,7 @@ def test_truncated_json_is_a_corrupt_file(fixtures: Path, tmp_path: Path) -> Non
         _parse(path)
 
 
-def test_real_table_has_the_published_event_counts(built: None) -> None:
+def test_real_table_has_the_published_event_counts(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     changes = load("municipal_changes")

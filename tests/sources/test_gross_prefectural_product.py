@@ -15,6 +15,7 @@ from scityhelpers.validate import validate_table
 EXCERPT = "gross_prefectural_product/gpp_fy2019_fy2022_excerpt.csv"
 CORRIDOR = ["埼玉県", "千葉県", "東京都", "神奈川県", "山梨県", "長野県", "静岡県", "岐阜県",
             "愛知県", "三重県", "京都府", "大阪府", "兵庫県", "奈良県"]
+PULLED_SOURCES = ("soumu_codes", "census_prefectures", "gross_prefectural_product")
 
 
 @pytest.fixture
@@ -26,14 +27,6 @@ def prefectures(fixtures: Path) -> dict[str, str]:
 
 def _parse(path: Path, prefectures: dict[str, str]) -> pd.DataFrame:
     return gpp_source.parse_gpp(gpp_source.read_gpp(path), prefectures, path)
-
-
-@pytest.fixture(scope="module")
-def built() -> None:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(sources=["soumu_codes", "census_prefectures", "gross_prefectural_product"],
-             offline=True)
 
 
 def test_excerpt_is_parsed(fixtures: Path, prefectures: dict[str, str]) -> None:
@@ -83,7 +76,7 @@ def test_undecodable_file_is_corrupt(fixtures: Path, tmp_path: Path,
         _parse(path, prefectures)
 
 
-def test_real_table_reproduces_the_corridor_figures(built: None) -> None:
+def test_real_table_reproduces_the_corridor_figures(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     gpp = load("gpp")

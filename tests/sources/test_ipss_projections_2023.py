@@ -10,6 +10,7 @@ and does not pretend to be, IPSS data — its sha256 never matches the published
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -147,11 +148,10 @@ def test_unknown_kind_is_refused(tmp_path: Path) -> None:
         parse(layout_probe(tmp_path / "k.xlsx", regions=regions))
 
 
-def test_text_in_a_population_cell_is_refused(tmp_path: Path) -> None:
+def test_text_in_a_population_cell_is_refused(tmp_path: Path,
+                                              edit_workbook: Callable[..., None]) -> None:
     path = layout_probe(tmp_path / "k.xlsx")
-    book = openpyxl.load_workbook(path)
-    book.active["G8"] = "-"
-    book.save(path)
+    edit_workbook(path, "G8", "-")
     with pytest.raises(SourceSchemaError, match="whole number of persons"):
         parse(path)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -40,37 +39,37 @@ def test_fiscal_names_agree_with_codes(fixtures: Path, pulled: Path) -> None:
     assert exact.sum() == 6  # 鰺ケ沢町 is written with ケ, the code list with ヶ
 
 
-def test_fiscal_renamed_column_is_drift(tmp_path: Path, fixtures: Path) -> None:
-    book = openpyxl.load_workbook(fixtures / FIX / "fiscal_excerpt.xlsx")
-    book.active["D2"] = "財政力指数（3か年平均）"
-    book.save(tmp_path / "fiscal.xlsx")
+def test_fiscal_renamed_column_is_drift(copy_fixture: Callable[[str], Path],
+                                        edit_workbook: Callable[..., None]) -> None:
+    path = copy_fixture(f"{FIX}/fiscal_excerpt.xlsx")
+    edit_workbook(path, "D2", "財政力指数（3か年平均）")
     with pytest.raises(SourceSchemaError, match="財政力指数"):
-        fiscal(tmp_path / "fiscal.xlsx")
+        fiscal(path)
 
 
-def test_fiscal_text_in_a_ratio_is_refused(tmp_path: Path, fixtures: Path) -> None:
-    book = openpyxl.load_workbook(fixtures / FIX / "fiscal_excerpt.xlsx")
-    book.active["E3"] = "-"  # '-' is meaningful only for 将来負担比率
-    book.save(tmp_path / "fiscal.xlsx")
+def test_fiscal_text_in_a_ratio_is_refused(copy_fixture: Callable[[str], Path],
+                                           edit_workbook: Callable[..., None]) -> None:
+    path = copy_fixture(f"{FIX}/fiscal_excerpt.xlsx")
+    edit_workbook(path, "E3", "-")  # '-' is meaningful only for 将来負担比率
     with pytest.raises(SourceSchemaError, match="経常収支比率"):
-        fiscal(tmp_path / "fiscal.xlsx")
+        fiscal(path)
 
 
-def test_fiscal_unknown_code_is_refused(tmp_path: Path, fixtures: Path, pulled: Path) -> None:
-    book = openpyxl.load_workbook(fixtures / FIX / "fiscal_excerpt.xlsx")
-    book.active["A3"] = "019992"  # valid check digit, no such municipality
-    book.save(tmp_path / "fiscal.xlsx")
-    frame = fiscal(tmp_path / "fiscal.xlsx")
+def test_fiscal_unknown_code_is_refused(copy_fixture: Callable[[str], Path],
+                                        edit_workbook: Callable[..., None], pulled: Path) -> None:
+    path = copy_fixture(f"{FIX}/fiscal_excerpt.xlsx")
+    edit_workbook(path, "A3", "019992")  # valid check digit, no such municipality
+    frame = fiscal(path)
     with pytest.raises(SourceSchemaError, match="unexpected municipality code"):
-        mi.check_names_against_codes(frame, tmp_path / "fiscal.xlsx")
+        mi.check_names_against_codes(frame, path)
 
 
-def test_a_wrong_check_digit_is_refused(tmp_path: Path, fixtures: Path) -> None:
-    book = openpyxl.load_workbook(fixtures / FIX / "fiscal_excerpt.xlsx")
-    book.active["A3"] = "011003"
-    book.save(tmp_path / "fiscal.xlsx")
+def test_a_wrong_check_digit_is_refused(copy_fixture: Callable[[str], Path],
+                                        edit_workbook: Callable[..., None]) -> None:
+    path = copy_fixture(f"{FIX}/fiscal_excerpt.xlsx")
+    edit_workbook(path, "A3", "011003")
     with pytest.raises(SourceSchemaError, match="invalid 6-digit codes"):
-        fiscal(tmp_path / "fiscal.xlsx")
+        fiscal(path)
 
 
 def test_tax_excerpt(fixtures: Path) -> None:
@@ -83,20 +82,20 @@ def test_tax_excerpt(fixtures: Path) -> None:
     assert per_taxpayer["13103"] == 17_808
 
 
-def test_tax_in_yen_instead_of_thousands_is_refused(tmp_path: Path, fixtures: Path) -> None:
-    book = openpyxl.load_workbook(fixtures / FIX / "tax_excerpt.xlsx")
-    book.active["N4"] = "円"
-    book.save(tmp_path / "tax.xlsx")
+def test_tax_in_yen_instead_of_thousands_is_refused(copy_fixture: Callable[[str], Path],
+                                                    edit_workbook: Callable[..., None]) -> None:
+    path = copy_fixture(f"{FIX}/tax_excerpt.xlsx")
+    edit_workbook(path, "N4", "円")
     with pytest.raises(SourceSchemaError, match="課税対象所得.*'円'"):
-        tax(tmp_path / "tax.xlsx")
+        tax(path)
 
 
-def test_tax_unknown_row_kind_is_refused(tmp_path: Path, fixtures: Path) -> None:
-    book = openpyxl.load_workbook(fixtures / FIX / "tax_excerpt.xlsx")
-    book.active["E5"] = "特別区民税"
-    book.save(tmp_path / "tax.xlsx")
+def test_tax_unknown_row_kind_is_refused(copy_fixture: Callable[[str], Path],
+                                         edit_workbook: Callable[..., None]) -> None:
+    path = copy_fixture(f"{FIX}/tax_excerpt.xlsx")
+    edit_workbook(path, "E5", "特別区民税")
     with pytest.raises(SourceSchemaError, match="特別区民税"):
-        tax(tmp_path / "tax.xlsx")
+        tax(path)
 
 
 def test_truncated_workbook_is_a_corrupt_file_error(copy_fixture: Callable[[str], Path]) -> None:

@@ -11,19 +11,11 @@ import requests
 
 from scityhelpers.errors import FetchError, RawFileCorruptError, SourceSchemaError, TidySchemaError
 from scityhelpers.manifest import get_source
-from scityhelpers.paths import project_root
 from scityhelpers.sources import oecd_dgi
 from scityhelpers.validate import validate_table
 
 EXCERPT = "oecd_dgi/dgi_2023_kor_jpn_bra_excerpt.csv"
-
-
-@pytest.fixture(scope="module")
-def pulled_dgi() -> Path:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(offline=True, sources=[oecd_dgi.SOURCE_ID])
-    return project_root()
+PULLED_SOURCES = (oecd_dgi.SOURCE_ID,)
 
 
 def _parse(path: Path):
@@ -72,9 +64,8 @@ def test_rank_out_of_line_with_score_fails_the_schema(fixtures: Path) -> None:
         validate_table(table, oecd_dgi.DGI_SCHEMA, "digital_government_index")
 
 
-def test_binary_garbage_is_a_corrupt_file(tmp_path: Path) -> None:
-    path = tmp_path / "dgi.csv"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe" * 20)
+def test_binary_garbage_is_a_corrupt_file(garbage_file: Callable[[str], Path]) -> None:
+    path = garbage_file("dgi.csv")
     with pytest.raises(RawFileCorruptError, match="scity data pull oecd_dgi"):
         oecd_dgi.read_csv(path)
 
@@ -86,7 +77,7 @@ def test_fetch_refuses_and_names_the_publication(tmp_path: Path) -> None:
     assert not (tmp_path / raw.name).exists()
 
 
-def test_real_table_pins_published_ranks(pulled_dgi: Path) -> None:
+def test_real_table_pins_published_ranks(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     dgi = load("digital_government_index")

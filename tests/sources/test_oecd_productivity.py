@@ -10,21 +10,13 @@ import pandas as pd
 import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
-from scityhelpers.paths import project_root
 from scityhelpers.sources import oecd_productivity
 from scityhelpers.validate import validate_table
 
 JSON_EXCERPT = "oecd_productivity/gdp_hour_jpn_kor_ltu_excerpt.json"
 SDMX_EXCERPT = "oecd_productivity/pdb_lv_sdmx_excerpt.csv"
 HOURS_EXCERPT = "oecd_productivity/hours_worked_excerpt.csv"
-
-
-@pytest.fixture(scope="module")
-def pulled_productivity() -> Path:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(offline=True, sources=[oecd_productivity.SOURCE_ID])
-    return project_root()
+PULLED_SOURCES = (oecd_productivity.SOURCE_ID,)
 
 
 def test_json_extract_layout(fixtures: Path) -> None:
@@ -123,14 +115,13 @@ def test_hours_in_new_explorer_layout_is_named_as_unsupported(fixtures: Path) ->
         oecd_productivity.parse_hours_legacy(raw, "live.csv")
 
 
-def test_hours_binary_garbage_is_a_corrupt_file(tmp_path: Path) -> None:
-    path = tmp_path / "hours.csv"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe" * 20)
+def test_hours_binary_garbage_is_a_corrupt_file(garbage_file: Callable[[str], Path]) -> None:
+    path = garbage_file("hours.csv")
     with pytest.raises(RawFileCorruptError):
         oecd_productivity.read_csv(path)
 
 
-def test_real_tables_pin_published_figures(pulled_productivity: Path) -> None:
+def test_real_tables_pin_published_figures(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     gdp_hour = load("productivity").set_index(["iso3", "year"])["gdp_per_hour_usd_ppp"]

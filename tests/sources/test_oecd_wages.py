@@ -46,9 +46,8 @@ def test_unknown_unit_multiplier_is_refused(copy_fixture: Callable[[str], Path])
         oecd_wages.parse_sdmx_labels(frame, path)
 
 
-def test_binary_garbage_is_a_corrupt_file_error(tmp_path: Path) -> None:
-    path = tmp_path / "wages.csv"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe" * 20)
+def test_binary_garbage_is_a_corrupt_file_error(garbage_file: Callable[[str], Path]) -> None:
+    path = garbage_file("wages.csv")
     with pytest.raises((RawFileCorruptError, SourceSchemaError)):
         oecd_wages.parse_file(path)
 
@@ -61,3 +60,11 @@ def test_real_table_pins_published_figures(pulled: Path) -> None:
     assert wages[(2025, "JPN", 2022)] == pytest.approx(51_129.005)
     assert wages[(2025, "KOR", 2022)] == pytest.approx(58_696.806)
     assert wages[(2025, "OECD", 2022)] == pytest.approx(62_370.771)
+
+
+def test_mixed_price_bases_are_refused(copy_fixture: Callable[[str], Path]) -> None:
+    path = copy_fixture("oecd_wages/sdmx_labels_excerpt.csv")
+    frame = pd.read_csv(path)
+    frame.loc[frame.index[0], "BASE_PER"] = 2021  # one row from another edition
+    with pytest.raises(SourceSchemaError, match=r"found \[2021, 2022\]"):
+        oecd_wages.parse_sdmx_labels(frame, path)

@@ -8,19 +8,11 @@ from pathlib import Path
 import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
-from scityhelpers.paths import project_root
 from scityhelpers.sources import owid_broadband
 from scityhelpers.validate import validate_table
 
 EXCERPT = "owid_broadband/broadband_jpn_kor_excerpt.csv"
-
-
-@pytest.fixture(scope="module")
-def pulled_broadband() -> Path:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(offline=True, sources=[owid_broadband.SOURCE_ID])
-    return project_root()
+PULLED_SOURCES = (owid_broadband.SOURCE_ID,)
 
 
 def _parse(path: Path):
@@ -51,14 +43,13 @@ def test_unknown_non_iso_code_is_refused(fixtures: Path) -> None:
         owid_broadband.parse_broadband(raw, EXCERPT)
 
 
-def test_binary_garbage_is_a_corrupt_file(tmp_path: Path) -> None:
-    path = tmp_path / "broadband.csv"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe" * 20)
+def test_binary_garbage_is_a_corrupt_file(garbage_file: Callable[[str], Path]) -> None:
+    path = garbage_file("broadband.csv")
     with pytest.raises(RawFileCorruptError, match="scity data pull owid_broadband"):
         owid_broadband.read_csv(path)
 
 
-def test_real_table_pins_published_figures(pulled_broadband: Path) -> None:
+def test_real_table_pins_published_figures(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     values = load("broadband").set_index(["iso3", "year"])["fixed_broadband_per_100"]

@@ -10,19 +10,11 @@ import requests
 
 from scityhelpers.errors import FetchError, RawFileCorruptError, SourceSchemaError
 from scityhelpers.manifest import get_source
-from scityhelpers.paths import project_root
 from scityhelpers.sources import pwt
 from scityhelpers.validate import validate_table
 
 EXCERPT = "pwt/pwt101_kor_jpn_usa_excerpt.csv"
-
-
-@pytest.fixture(scope="module")
-def pulled_pwt() -> Path:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(offline=True, sources=[pwt.SOURCE_ID])
-    return project_root()
+PULLED_SOURCES = (pwt.SOURCE_ID,)
 
 
 def _parse(path: Path):
@@ -55,9 +47,8 @@ def test_non_iso_country_code_is_refused(fixtures: Path) -> None:
         pwt.parse_pwt(raw, EXCERPT)
 
 
-def test_binary_garbage_is_a_corrupt_file(tmp_path: Path) -> None:
-    path = tmp_path / "pwt101.csv"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe" * 20)
+def test_binary_garbage_is_a_corrupt_file(garbage_file: Callable[[str], Path]) -> None:
+    path = garbage_file("pwt101.csv")
     with pytest.raises(RawFileCorruptError, match="scity data pull pwt"):
         pwt.read_pwt(path)
 
@@ -75,7 +66,7 @@ def test_fetch_refuses_and_names_the_homepage(tmp_path: Path) -> None:
         pwt.fetch(raw, tmp_path / raw.name, requests.Session())
 
 
-def test_real_table_pins_published_figures(pulled_pwt: Path) -> None:
+def test_real_table_pins_published_figures(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     per_hour = load("pwt_productivity").set_index(["iso3", "year"])["gdp_per_hour_usd2017"]

@@ -17,18 +17,12 @@ from scityhelpers.validate import validate_table
 
 XLSX = "soumu_codes/codes_excerpt.xlsx"
 TSV = "soumu_codes/ottersou_excerpt.tsv"
+PULLED_SOURCES = ("soumu_codes", "estat_municipal_changes")
 
 
 def _files(fixtures: Path, xlsx: Path | None = None, tsv: Path | None = None) -> dict:
     return {soumu_codes.FILE_CODES: xlsx or fixtures / XLSX,
             soumu_codes.FILE_OTTERSOU: tsv or fixtures / TSV}
-
-
-@pytest.fixture(scope="module")
-def built() -> None:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(sources=["soumu_codes", "estat_municipal_changes"], offline=True)
 
 
 def test_excerpt_is_parsed_with_types_readings_and_parents(fixtures: Path) -> None:
@@ -58,22 +52,18 @@ def test_jis_check_digit_matches_published_codes(code5: str, digit: str) -> None
     assert jis_check_digit(code5) == digit
 
 
-def _edit_workbook(path: Path, sheet: str, cell: str, value: object) -> None:
-    book = openpyxl.load_workbook(path)
-    book[sheet][cell] = value
-    book.save(path)
-
-
-def test_renamed_header_is_schema_drift(fixtures: Path, copy_fixture: Callable) -> None:
+def test_renamed_header_is_schema_drift(fixtures: Path, copy_fixture: Callable,
+                                        edit_workbook: Callable[..., None]) -> None:
     path = copy_fixture(XLSX)
-    _edit_workbook(path, soumu_codes.SHEET_ALL, "A1", "コード")
+    edit_workbook(path, "A1", "コード", sheet=soumu_codes.SHEET_ALL)
     with pytest.raises(SourceSchemaError, match="団体コード"):
         soumu_codes.build_municipalities(_files(fixtures, xlsx=path))
 
 
-def test_wrong_check_digit_is_refused(fixtures: Path, copy_fixture: Callable) -> None:
+def test_wrong_check_digit_is_refused(fixtures: Path, copy_fixture: Callable,
+                                      edit_workbook: Callable[..., None]) -> None:
     path = copy_fixture(XLSX)
-    _edit_workbook(path, soumu_codes.SHEET_ALL, "A3", "011003")  # 札幌市 is 011002
+    edit_workbook(path, "A3", "011003", sheet=soumu_codes.SHEET_ALL)  # 札幌市 is 011002
     with pytest.raises(SourceSchemaError, match="check digit wrong for \\['011003'\\]"):
         soumu_codes.build_municipalities(_files(fixtures, xlsx=path))
 
@@ -112,7 +102,7 @@ def test_undecodable_tsv_is_a_corrupt_file(fixtures: Path, tmp_path: Path) -> No
         soumu_codes.build_municipalities(_files(fixtures, tsv=path))
 
 
-def test_real_list_has_the_published_counts(built: None) -> None:
+def test_real_list_has_the_published_counts(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     codes = load("municipalities")
@@ -131,7 +121,7 @@ def test_real_list_has_the_published_counts(built: None) -> None:
         "浜松市中央区", "浜松市浜名区", "浜松市天竜区"]
 
 
-def test_real_list_agrees_with_the_mirror_derivation(built: None) -> None:
+def test_real_list_agrees_with_the_mirror_derivation(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     ours = load("municipalities").set_index("code5")

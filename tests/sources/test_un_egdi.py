@@ -17,7 +17,6 @@ from scityhelpers.errors import (
     UnknownCountryError,
 )
 from scityhelpers.manifest import get_source
-from scityhelpers.paths import project_root
 from scityhelpers.sources import un_egdi
 from scityhelpers.validate import validate_table
 
@@ -25,14 +24,7 @@ UNU_2010 = "un_egdi/unu_egov_egdi_2010_excerpt.csv"
 UNU_2018 = "un_egdi/unu_egov_egdi_2018_excerpt.csv"
 DC_2022 = "un_egdi/EGOV_DATA_2022_excerpt.csv"
 DC_2024 = "un_egdi/EGOV_DATA_2024_excerpt.csv"
-
-
-@pytest.fixture(scope="module")
-def pulled_egdi() -> Path:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(offline=True, sources=[un_egdi.SOURCE_ID])
-    return project_root()
+PULLED_SOURCES = (un_egdi.SOURCE_ID,)
 
 
 @pytest.fixture
@@ -118,9 +110,8 @@ def test_one_name_with_two_codes_is_refused(fixtures: Path) -> None:
         un_egdi.name_pairs([raw, other])
 
 
-def test_binary_garbage_is_a_corrupt_file(tmp_path: Path) -> None:
-    path = tmp_path / "EGOV_DATA_2022.csv"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe" * 20)
+def test_binary_garbage_is_a_corrupt_file(garbage_file: Callable[[str], Path]) -> None:
+    path = garbage_file("EGOV_DATA_2022.csv")
     with pytest.raises(RawFileCorruptError, match="scity data pull un_egdi"):
         un_egdi.read_csv(path)
 
@@ -138,7 +129,7 @@ def test_fetch_refuses_and_names_the_data_centre(tmp_path: Path) -> None:
         un_egdi.fetch(raw, tmp_path / raw.name, requests.Session())
 
 
-def test_real_table_pins_published_ranks(pulled_egdi: Path) -> None:
+def test_real_table_pins_published_ranks(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     egdi = load("egdi").set_index(["survey_year", "iso3"])

@@ -17,7 +17,6 @@ from responses import matchers
 
 from scityhelpers.errors import FetchError, RawFileCorruptError, SourceSchemaError
 from scityhelpers.manifest import get_source
-from scityhelpers.paths import project_root
 from scityhelpers.sources import worldbank
 from scityhelpers.validate import validate_table
 
@@ -29,14 +28,7 @@ PAGES = ("worldbank/api_it_net_user_zs_page1of2.json", "worldbank/api_it_net_use
 API_ERROR = "worldbank/api_error_invalid_value.json"
 API_BASE = "https://api.worldbank.org/v2/country/all/indicator/IT.NET.USER.ZS"
 INTERNET_FILE = "API_IT.NET.USER.ZS_DS2_en_csv_v2_2160.csv"
-
-
-@pytest.fixture(scope="module")
-def pulled_worldbank() -> Path:
-    from scityhelpers.datasets import pull_all
-
-    pull_all(offline=True, sources=[worldbank.SOURCE_ID])
-    return project_root()
+PULLED_SOURCES = (worldbank.SOURCE_ID,)
 
 
 @pytest.fixture
@@ -115,9 +107,8 @@ def test_metadata_without_region_is_drift(copy_fixture: Callable[[str], Path]) -
         worldbank.parse_country_metadata(worldbank.read_country_metadata(path), path)
 
 
-def test_binary_garbage_is_a_corrupt_file(tmp_path: Path) -> None:
-    path = tmp_path / INTERNET_FILE
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe" * 20)
+def test_binary_garbage_is_a_corrupt_file(garbage_file: Callable[[str], Path]) -> None:
+    path = garbage_file(INTERNET_FILE)
     with pytest.raises(RawFileCorruptError, match="scity data pull worldbank"):
         worldbank.parse_indicator_file(path, "IT.NET.USER.ZS")
 
@@ -215,7 +206,7 @@ def test_fetch_dispatches_indicator_files_to_the_api(fixtures: Path, tmp_path: P
     assert len(json.loads(dest.read_bytes())[1]) == 5
 
 
-def test_real_tables_pin_published_figures(pulled_worldbank: Path) -> None:
+def test_real_tables_pin_published_figures(pulled_sources: Path) -> None:
     from scityhelpers import load
 
     values = load("wb_indicators").set_index(["indicator_code", "iso3", "year"])["value"]

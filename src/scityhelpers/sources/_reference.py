@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError, UnknownMunicipalityError
+from scityhelpers.sources._shared import CSV_READ_ERRORS
 from scityhelpers.validate import require_columns, require_known
 
 YES_NO = {"yes": True, "no": False}
@@ -21,7 +22,7 @@ def read_reference_csv(path: Path, columns: list[str], source_id: str) -> pd.Dat
     """Read a committed reference CSV as text (blanks stay ``""``) and check its columns."""
     try:
         frame = pd.read_csv(path, encoding="utf-8", dtype=str, keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+    except CSV_READ_ERRORS as error:
         raise RawFileCorruptError(
             f"{path}: cannot be read as UTF-8 CSV ({error}); it is committed with the "
             f"repository: restore it with `git checkout -- data/reference/{path.name}` and "
@@ -35,6 +36,15 @@ def yes_no(values: pd.Series, what: str, where: Path | str) -> pd.Series:
     """``yes``/``no`` → bool; anything else is refused."""
     require_known(values, YES_NO, what, where)
     return values.map(YES_NO).astype(bool)
+
+
+def numbers(values: pd.Series, what: str, where: Path | str) -> pd.Series:
+    """Text numbers → floats (blank = no figure found); other text is refused."""
+    parsed = pd.to_numeric(values.replace("", None), errors="coerce")
+    bad = values[parsed.isna() & (values != "")]
+    if not bad.empty:
+        raise SourceSchemaError(f"{where}: {what} holds non-numbers {sorted(set(bad))}.")
+    return parsed.astype(float)
 
 
 def whole_numbers(values: pd.Series, what: str, where: Path | str) -> pd.Series:

@@ -10,7 +10,6 @@ mislabels a municipality. Credit: 「国土数値情報（行政区域データ�
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,12 @@ import pandera.pandas as pa
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
 from scityhelpers.municipalities import normalize_name
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.validate import CODE5_PATTERN, CODE6_PATTERN, PREF_CODE_PATTERN
+from scityhelpers.sources._shared import (
+    code5_column,
+    code6_column,
+    pref_code_column,
+    read_raw_json,
+)
 
 SOURCE_ID = "boundaries"
 N03_PAGE = "https://nlftp.mlit.go.jp/ksj/gml/datalist/KsjTmplt-N03-2025.html"
@@ -34,13 +38,8 @@ PREFECTURE_PROPERTIES = ("prefecture_code", "prefecture_name")
 
 def read_topology(path: Path) -> dict:
     """Read a TopoJSON file; anything that is not a TopoJSON ``Topology`` is corrupt."""
-    try:
-        topology = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as UTF-8 JSON ({error}); rerun "
-            f"`scity data pull {SOURCE_ID}`."
-        ) from error
+    topology = read_raw_json(path, SOURCE_ID, read_as="UTF-8 JSON", advice="",
+                             encoding="utf-8")
     if not isinstance(topology, dict) or topology.get("type") != "Topology":
         raise RawFileCorruptError(f"{path}: not a TopoJSON Topology; rerun "
                                   f"`scity data pull {SOURCE_ID}`.")
@@ -133,11 +132,11 @@ def build_municipal_boundary_index(files: RawFiles) -> pd.DataFrame:
 
 BOUNDARY_INDEX_SCHEMA = pa.DataFrameSchema(
     {
-        "code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN)),
-        "code6": pa.Column(str, pa.Check.str_matches(CODE6_PATTERN)),
+        "code5": code5_column(),
+        "code6": code6_column(),
         "city_name": pa.Column(str, pa.Check.str_length(min_value=2)),
         "county_name": pa.Column(str, pa.Check.str_matches(r"^.+郡$"), nullable=True),
-        "prefecture_code": pa.Column(str, pa.Check.str_matches(PREF_CODE_PATTERN)),
+        "prefecture_code": pref_code_column(),
         "is_hoppo": pa.Column(bool),
         # Japan incl. the Northern Territories and the outlying islands
         "centroid_lon_deg": pa.Column(float, pa.Check.in_range(122.0, 154.0)),

@@ -26,9 +26,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
-from scityhelpers.municipalities import MunicipalResolver
+from scityhelpers.municipalities import RESOLVER_TABLES, MunicipalResolver
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.validate import CODE5_PATTERN, require_columns, require_known
+from scityhelpers.sources._shared import code5_column, corrupt_file_error, read_raw_csv
+from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "census"
 URL_2020_TOTAL = "https://www.e-stat.go.jp/stat-search/database?statdisp_id=0003445078"
@@ -63,20 +64,12 @@ _PREFECTURE_PREFIX = re.compile(r"^(北海道|東京都|京都府|大阪府|.{2,
 _COUNTY_SUFFIXES = ("郡", "振興局", "支庁")
 
 
-def _corrupt(path: Path, what: str, error: Exception) -> RawFileCorruptError:
-    return RawFileCorruptError(
-        f"{path}: cannot be read as {what} ({error}); rerun `scity data pull {SOURCE_ID}`."
-    )
-
-
 # -- 2020 ---------------------------------------------------------------------------------
 
 def read_csv_2020(path: Path) -> pd.DataFrame:
     """Read one of the UTF-8 e-Stat API extracts, codes as text."""
-    try:
-        return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise _corrupt(path, "a UTF-8 CSV", error) from error
+    return read_raw_csv(path, SOURCE_ID, read_as="a UTF-8 CSV", advice="", dtype=str,
+                        keep_default_na=False)
 
 
 def _counts(values: pd.Series, what: str, where: Path | str) -> pd.Series:
@@ -143,7 +136,8 @@ def read_census2015(path: Path) -> tuple[list[str], list[list[str]]]:
     try:
         text = path.read_bytes().decode(ENCODING_2015)
     except UnicodeDecodeError as error:
-        raise _corrupt(path, f"{ENCODING_2015} text", error) from error
+        raise corrupt_file_error(path, SOURCE_ID, error,
+                                 read_as=f"{ENCODING_2015} text") from error
     lines = text.splitlines()
     if "" not in lines:
         raise SourceSchemaError(f"{path}: no blank line after the metadata block")
@@ -294,7 +288,7 @@ _LEVELS = ["municipality", "designated_city_ward"]
 
 CENSUS2020_SCHEMA = pa.DataFrameSchema(
     {
-        "code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN)),
+        "code5": code5_column(),
         "level": pa.Column(str, pa.Check.isin(_LEVELS)),
         "population_2020_persons": pa.Column("Int64", _PERSONS, nullable=True),
         "age65plus_2020_persons": pa.Column("Int64", _PERSONS, nullable=True),
@@ -307,10 +301,10 @@ CENSUS2020_SCHEMA = pa.DataFrameSchema(
 CENSUS2015_SCHEMA = pa.DataFrameSchema(
     {
         "area_code": pa.Column(str, pa.Check.str_matches(AREA_CODE_2015_PATTERN)),
-        "code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN)),
+        "code5": code5_column(),
         "name": pa.Column(str, pa.Check.str_length(min_value=1)),
         "row_kind": pa.Column(str, pa.Check.isin(ROW_KINDS_2015)),
-        "parent_code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN), nullable=True),
+        "parent_code5": code5_column(nullable=True),
         "population_2015_persons": pa.Column(int, pa.Check.in_range(0, 130_000_000)),
         "population_2010_persons": pa.Column(int, pa.Check.in_range(0, 130_000_000)),
         "area_km2": pa.Column(float, pa.Check.in_range(0, 400_000)),
@@ -322,7 +316,7 @@ CENSUS2015_SCHEMA = pa.DataFrameSchema(
 
 PANEL_SCHEMA = pa.DataFrameSchema(
     {
-        "code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN)),
+        "code5": code5_column(),
         "level": pa.Column(str, pa.Check.isin(_LEVELS)),
         "population_2015_persons": pa.Column("Int64", _PERSONS, nullable=True),
         "area_2015_km2": pa.Column(float, pa.Check.in_range(0, 3_000), nullable=True),
@@ -353,7 +347,6 @@ TABLES = (
         build=build_population_2015_2020,
         schema=PANEL_SCHEMA,
         description="2015 and 2020 Census population on 2024 municipal codes, with % change",
-        depends=("municipalities", "municipal_changes", "census2020_municipal",
-                 "census2015_municipal"),
+        depends=(*RESOLVER_TABLES, "census2020_municipal", "census2015_municipal"),
     ),
 )

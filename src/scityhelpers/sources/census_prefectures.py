@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.errors import SourceSchemaError
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.validate import PREF_CODE_PATTERN, require_columns, require_known
+from scityhelpers.sources._shared import pref_code_column, read_raw_csv
+from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "census_prefectures"
 URL = "https://www.e-stat.go.jp/stat-search/files?toukei=00200521"
@@ -29,13 +30,8 @@ PREF_CODES = [f"{number:02d}" for number in range(1, 48)]
 
 def read_feh(path: Path) -> pd.DataFrame:
     """Read the e-Stat CSV as text (UTF-8 with BOM); undecodable bytes are a corrupt file."""
-    try:
-        return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as a UTF-8 CSV ({error}); rerun "
-            f"`scity data pull {SOURCE_ID}`."
-        ) from error
+    return read_raw_csv(path, SOURCE_ID, read_as="a UTF-8 CSV", advice="", dtype=str,
+                        keep_default_na=False)
 
 
 def _persons(values: pd.Series, where: Path | str) -> pd.Series:
@@ -83,7 +79,7 @@ _PERSONS = pa.Check.in_range(100_000, 20_000_000)
 
 PREFECTURE_POPULATION_SCHEMA = pa.DataFrameSchema(
     {
-        "pref_code": pa.Column(str, pa.Check.str_matches(PREF_CODE_PATTERN)),
+        "pref_code": pref_code_column(),
         "prefecture": pa.Column(str, pa.Check.str_matches(r"^.+[都道府県]$")),
         "population_total_persons": pa.Column(int, _PERSONS),
         "population_male_persons": pa.Column(int, _PERSONS),

@@ -9,15 +9,15 @@ are not in the source.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.errors import SourceSchemaError
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.validate import CODE5_PATTERN, require_known
+from scityhelpers.sources._shared import code5_column, read_raw_json
+from scityhelpers.validate import require_known
 
 SOURCE_ID = "estat_municipal_changes"
 LOD_URL = "https://data.e-stat.go.jp/lodw/"
@@ -47,13 +47,7 @@ REASONS_JA = {
 
 def read_changes(path: Path) -> dict:
     """Read the LOD extract; broken JSON is a corrupt file."""
-    try:
-        return json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as UTF-8 JSON ({error}); rerun "
-            f"`scity data pull {SOURCE_ID}`."
-        ) from error
+    return read_raw_json(path, SOURCE_ID, read_as="UTF-8 JSON", advice="", encoding="utf-8")
 
 
 def parse_changes(document: dict, where: Path | str) -> pd.DataFrame:
@@ -96,9 +90,9 @@ MUNICIPAL_CHANGES_SCHEMA = pa.DataFrameSchema(
                                                              pd.Timestamp("2100-01-01"))),
         "reason": pa.Column(str, pa.Check.isin(list(REASONS_JA))),
         "reason_ja": pa.Column(str, pa.Check.isin(list(REASONS_JA.values()))),
-        "old_code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN)),
+        "old_code5": code5_column(),
         "old_name": pa.Column(str, pa.Check.str_length(min_value=2)),
-        "new_code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN)),
+        "new_code5": code5_column(),
         "new_name": pa.Column(str, pa.Check.str_length(min_value=2)),
     },
     unique=["date", "reason", "old_code5", "new_code5"],

@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.errors import SourceSchemaError
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.validate import PREF_CODE_PATTERN, require_columns, require_known
+from scityhelpers.sources._shared import pref_code_column, read_raw_csv
+from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "gross_prefectural_product"
 OFFICIAL_PAGE = ("https://www.esri.cao.go.jp/jp/sna/data/data_list/kenmin/files/contents/"
@@ -32,13 +33,8 @@ COLUMNS = ["pref_code", "prefecture", "fiscal_year", *VALUE_COLUMNS]
 
 def read_gpp(path: Path) -> pd.DataFrame:
     """Read the extraction as text (codes keep their leading zero)."""
-    try:
-        return pd.read_csv(path, dtype=str, encoding="utf-8", keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as a UTF-8 CSV ({error}); rerun "
-            f"`scity data pull {SOURCE_ID}`."
-        ) from error
+    return read_raw_csv(path, SOURCE_ID, read_as="a UTF-8 CSV", advice="", encoding="utf-8",
+                        dtype=str, keep_default_na=False)
 
 
 def parse_gpp(raw: pd.DataFrame, prefectures: dict[str, str], where: Path | str
@@ -84,7 +80,7 @@ _MILLION_YEN = pa.Check.in_range(0, 200_000_000)
 
 GPP_SCHEMA = pa.DataFrameSchema(
     {
-        "pref_code": pa.Column(str, pa.Check.str_matches(PREF_CODE_PATTERN)),
+        "pref_code": pref_code_column(),
         "prefecture": pa.Column(str, pa.Check.str_matches(r"^.+[都道府県]$")),
         "fiscal_year": pa.Column(int, pa.Check.in_range(2006, 2100)),
         "gpp_nominal_million_yen": pa.Column(int, pa.Check.in_range(1_000_000, 200_000_000)),

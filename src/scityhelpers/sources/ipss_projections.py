@@ -14,7 +14,6 @@ The 2023 edition (2020–2050) is a separate, live-only source: see ``ipss_proje
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date
 from pathlib import Path
@@ -24,8 +23,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.municipalities import RESOLVER_TABLES
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.validate import CODE5_PATTERN, require_columns, require_known
+from scityhelpers.sources._shared import code5_column, read_raw_json
+from scityhelpers.validate import require_columns, require_known
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +53,7 @@ PROJECTION_COLUMNS = ["edition", "code5", "name", "name_in_edition", "year",
 
 def read_json(path: Path) -> list[dict[str, Any]]:
     """Read the projection JSON (a list of municipality records)."""
-    try:
-        records = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as JSON ({error}); rerun `scity data pull {SOURCE_ID}` "
-            "to restore a valid copy."
-        ) from error
+    records = read_raw_json(path, SOURCE_ID, read_as="JSON")
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise RawFileCorruptError(
             f"{path}: expected a JSON list of municipality records, found "
@@ -169,7 +164,7 @@ def projection_schema(edition: int, years: tuple[int, ...]) -> pa.DataFrameSchem
     return pa.DataFrameSchema(
         {
             "edition": pa.Column(int, pa.Check.isin([edition])),
-            "code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN)),
+            "code5": code5_column(),
             "name": pa.Column(str),
             "name_in_edition": pa.Column(str),
             "year": pa.Column(int, pa.Check.isin(list(years))),
@@ -197,6 +192,6 @@ TABLES = (
         build=build_municipal_projection,
         schema=PROJECTION_SCHEMA,
         description="IPSS 2018 municipal population projection 2015-2045 (persons, today's codes)",
-        depends=("municipalities", "municipal_changes"),
+        depends=RESOLVER_TABLES,
     ),
 )

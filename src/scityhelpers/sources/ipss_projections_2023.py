@@ -32,10 +32,12 @@ import pandas as pd
 import requests
 from openpyxl.utils.exceptions import InvalidFileException
 
-from scityhelpers.errors import FetchError, RawFileCorruptError, SourceSchemaError
+from scityhelpers.errors import FetchError, SourceSchemaError
 from scityhelpers.fetch import download
 from scityhelpers.manifest import RawFile
+from scityhelpers.municipalities import RESOLVER_TABLES
 from scityhelpers.sources import RawFiles, TableSpec
+from scityhelpers.sources._shared import corrupt_file_error
 from scityhelpers.sources.ipss_projections import (
     PROJECTION_COLUMNS,
     projection_schema,
@@ -113,10 +115,8 @@ def read_workbook(path: Path) -> list[tuple[Any, ...]]:
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as an xlsx workbook ({error}); rerun "
-            f"`scity data pull {SOURCE_ID}` online to download it again."
-        ) from error
+        raise corrupt_file_error(path, SOURCE_ID, error, read_as="an xlsx workbook",
+                                 advice=" online to download it again") from error
     try:
         if len(book.sheetnames) != 1:
             raise SourceSchemaError(
@@ -290,6 +290,6 @@ TABLES = (
         build=build_municipal_projection_2023,
         schema=projection_schema(EDITION, YEARS),
         description="IPSS 2023 municipal population projection 2020-2050 (persons; live only)",
-        depends=("municipalities", "municipal_changes"),
+        depends=RESOLVER_TABLES,
     ),
 )

@@ -13,7 +13,7 @@ import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.sources._reference import read_reference_csv
+from scityhelpers.sources._reference import numbers, read_reference_csv
 
 SOURCE_ID = "kpi"
 FILE_KPIS = "digital_garden_city_kpis.csv"
@@ -27,14 +27,11 @@ def build_kpis(files: RawFiles) -> pd.DataFrame:
     """Build ``kpis``: source columns, ``actual_value`` as a number (NaN = none found)."""
     path = files[FILE_KPIS]
     raw = read_reference_csv(path, KPI_COLUMNS, SOURCE_ID)
-    actual = pd.to_numeric(raw["actual_value"].replace("", None), errors="coerce")
-    bad = raw.loc[actual.isna() & (raw["actual_value"] != ""), "actual_value"]
-    if not bad.empty:
-        raise SourceSchemaError(f"{path}: actual_value holds non-numbers {sorted(set(bad))}.")
+    actual = numbers(raw["actual_value"], "actual_value", path)
     has_actual = actual.notna()
     if (raw.loc[has_actual, "actual_source_url"] == "").any():
         raise SourceSchemaError(f"{path}: an actual value has no source URL.")
-    return raw.assign(actual_value=actual.astype(float))[KPI_COLUMNS]
+    return raw.assign(actual_value=actual)[KPI_COLUMNS]
 
 
 KPIS_SCHEMA = pa.DataFrameSchema(

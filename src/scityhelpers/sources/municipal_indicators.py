@@ -23,19 +23,23 @@ stops the build.
 from __future__ import annotations
 
 import logging
-import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.errors import (
-    RawFileCorruptError,
-    SourceSchemaError,
-    UnknownMunicipalityError,
-)
+from scityhelpers.errors import SourceSchemaError, UnknownMunicipalityError
+from scityhelpers.municipalities import RESOLVER_TABLES
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.validate import CODE5_PATTERN, CODE6_PATTERN, require_columns, require_known
+from scityhelpers.sources._shared import (
+    RESTORE_VALID_COPY,
+    code5_column,
+    code6_column,
+    read_raw_csv,
+    read_raw_excel,
+)
+from scityhelpers.validate import require_columns, require_known
 
 log = logging.getLogger(__name__)
 
@@ -108,29 +112,16 @@ FIRST_NAME_COLUMN = 2  # columns 0-1: area/group and indicator/procedure
 
 
 # -- readers -------------------------------------------------------------------------------
-def _corrupt(path: Path, error: Exception, what: str) -> RawFileCorruptError:
-    return RawFileCorruptError(
-        f"{path}: cannot be read as {what} ({error}); rerun `scity data pull {SOURCE_ID}` "
-        "to restore a valid copy."
-    )
-
-
 def read_excel(path: Path, header: int) -> pd.DataFrame:
     """Read the only sheet of a 総務省 workbook as text-preserving objects (codes keep zeros)."""
-    try:
-        return pd.read_excel(path, header=header, dtype={COL_CODE: str, COL_TAX_YEAR: str},
-                             engine="openpyxl")
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise _corrupt(path, error, "an xlsx workbook") from error
+    return read_raw_excel(path, SOURCE_ID, read_as="an xlsx workbook", advice=RESTORE_VALID_COPY,
+                          header=header, dtype={COL_CODE: str, COL_TAX_YEAR: str})
 
 
 def read_csv(path: Path, *, header: int | None = 0) -> pd.DataFrame:
     """Read a UTF-8 (BOM) CSV as strings, keeping blanks and ``<NA>`` as written."""
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", dtype=str, header=header,
-                           keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise _corrupt(path, error, "UTF-8 CSV") from error
+    return read_raw_csv(path, SOURCE_ID, read_as="UTF-8 CSV", dtype=str, header=header,
+                        keep_default_na=False)
 
 
 # -- shared checks -------------------------------------------------------------------------
@@ -204,6 +195,14 @@ def _code6_to_code5(codes: pd.Series, where: Path | str) -> pd.Series:
     return codes.str[:5]
 
 
+def _build_from_workbook(path: Path, header_row: int,
+                         parse: Callable[[pd.DataFrame, Path], pd.DataFrame]) -> pd.DataFrame:
+    """Parse a 総務省 workbook, check every name against its code and sort by code."""
+    frame = parse(read_excel(path, header_row), path)
+    frame["is_exact_name_match"] = check_names_against_codes(frame, path)
+    return frame.sort_values("code5").reset_index(drop=True)
+
+
 # -- 主要財政指標 ------------------------------------------------------------------------------
 def parse_fiscal(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
     """One row per municipality: FY2021 fiscal indicators (index, % and Laspeyres index).
@@ -234,10 +233,7 @@ def parse_fiscal(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
 
 def build_fiscal_indicators(files: RawFiles) -> pd.DataFrame:
     """Build ``fiscal_indicators`` (FY2021, one row per municipality)."""
-    path = files[FILE_FISCAL]
-    frame = parse_fiscal(read_excel(path, FISCAL_HEADER_ROW), path)
-    frame["is_exact_name_match"] = check_names_against_codes(frame, path)
-    return frame.sort_values("code5").reset_index(drop=True)
+    return _build_from_workbook(files[FILE_FISCAL], FISCAL_HEADER_ROW, parse_fiscal)
 
 
 # -- 課税状況 ---------------------------------------------------------------------------------
@@ -283,10 +279,7 @@ def parse_tax(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
 
 def build_taxable_income(files: RawFiles) -> pd.DataFrame:
     """Build ``taxable_income`` (FY2024 assessment, income of 2023)."""
-    path = files[FILE_TAX]
-    frame = parse_tax(read_excel(path, TAX_HEADER_ROW), path)
-    frame["is_exact_name_match"] = check_names_against_codes(frame, path)
-    return frame.sort_values("code5").reset_index(drop=True)
+    return _build_from_workbook(files[FILE_TAX], TAX_HEADER_ROW, parse_tax)
 
 
 # -- マイナンバーカード ------------------------------------------------------------------------
@@ -469,8 +462,8 @@ def build_local_gov_online_application(files: RawFiles) -> pd.DataFrame:
 
 # -- schemas -------------------------------------------------------------------------------
 def _code_columns() -> dict[str, pa.Column]:
-    return {"code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN)),
-            "code6": pa.Column(str, pa.Check.str_matches(CODE6_PATTERN))}
+    return {"code5": code5_column(),
+            "code6": code6_column()}
 
 
 def _share_column() -> pa.Column:
@@ -558,7 +551,7 @@ LOCAL_GOV_DX_SCHEMA = pa.DataFrameSchema(
 
 ONLINE_SCHEMA = pa.DataFrameSchema(
     {
-        "code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN)),
+        "code5": code5_column(),
         "procedure_group": pa.Column(str, pa.Check.isin(list(ONLINE_GROUPS))),
         "procedure": pa.Column(str),
         "online_application_share_pct": pa.Column(float, pa.Check.in_range(0, 100)),
@@ -568,25 +561,23 @@ ONLINE_SCHEMA = pa.DataFrameSchema(
     coerce=True,
 )
 
-_DEPENDS = ("municipalities", "municipal_changes")
-
 TABLES = (
     TableSpec(name="fiscal_indicators", build=build_fiscal_indicators, schema=FISCAL_SCHEMA,
               description="総務省 major fiscal indicators by municipality, FY2021 settlement",
-              depends=_DEPENDS),
+              depends=RESOLVER_TABLES),
     TableSpec(name="taxable_income", build=build_taxable_income, schema=TAX_SCHEMA,
               description="Taxpayers and taxable income (千円) by municipality, FY2024 "
                           "(income of 2023)",
-              depends=_DEPENDS),
+              depends=RESOLVER_TABLES),
     TableSpec(name="mynumber_card", build=build_mynumber_card, schema=MYNUMBER_SCHEMA,
               description="My Number cards issued by municipality on 2022-12-31 (Code for Japan)",
-              depends=_DEPENDS),
+              depends=RESOLVER_TABLES),
     TableSpec(name="local_gov_dx", build=build_local_gov_dx, schema=LOCAL_GOV_DX_SCHEMA,
               description="デジタル庁 自治体DX indicators by municipality, 2024-07 release",
-              depends=_DEPENDS),
+              depends=RESOLVER_TABLES),
     TableSpec(name="local_gov_online_application", build=build_local_gov_online_application,
               schema=ONLINE_SCHEMA,
               description="Share of applications made online, by municipality and procedure (%), "
                           "2024-07 release",
-              depends=_DEPENDS),
+              depends=RESOLVER_TABLES),
 )

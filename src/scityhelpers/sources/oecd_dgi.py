@@ -13,14 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
-import requests
 
 from scityhelpers.countries import oecd_members
-from scityhelpers.errors import RawFileCorruptError
-from scityhelpers.manifest import RawFile
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.sources._shared import refuse_download
-from scityhelpers.validate import ISO3_PATTERN, require_columns, require_known
+from scityhelpers.sources._shared import iso3_column, read_raw_csv, refusing_fetch
+from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "oecd_dgi"
 PUBLICATION_URL = "https://doi.org/10.1787/1a89ed5e-en"
@@ -30,27 +27,19 @@ RAW_COLUMNS = ["cc_iso3c", "ref_year", "variable", "value"]
 DIMENSIONS = ("digital_design", "data_driven", "govt_as_platform", "open_default",
               "user_driven", "proactiveness", "composite_index")
 RANK_VARIABLE = "composite_rank"
+#: why there is nothing to download: the DGI is published as PDF tables, not as a data file
+HOW_PUBLISHED = (
+    f"the OECD publishes the 2023 DGI as tables in a PDF policy paper ({PUBLICATION_URL}); "
+    "the CSV is the Blavatnik Index team's extraction (GitHub "
+    "blavatnik-index/bipa2024_sourcedata, data_raw/OECD_DGI_2023/oecd_dgi_2023.csv)."
+)
 
-
-def fetch(raw: RawFile, dest: Path, session: requests.Session) -> Path:
-    """Refuse: the DGI is published as PDF tables, not as a data file."""
-    refuse_download(
-        SOURCE_ID, raw,
-        f"the OECD publishes the 2023 DGI as tables in a PDF policy paper ({PUBLICATION_URL}); "
-        "the CSV is the Blavatnik Index team's extraction (GitHub "
-        "blavatnik-index/bipa2024_sourcedata, data_raw/OECD_DGI_2023/oecd_dgi_2023.csv).",
-    )
+fetch = refusing_fetch(SOURCE_ID, HOW_PUBLISHED)
 
 
 def read_csv(path: Path) -> pd.DataFrame:
     """Read the extraction (UTF-8 with BOM), turning unreadable bytes into an error."""
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as CSV ({error}); rerun `scity data pull {SOURCE_ID}` to "
-            "restore a valid copy."
-        ) from error
+    return read_raw_csv(path, SOURCE_ID)
 
 
 def parse_dgi(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
@@ -97,7 +86,7 @@ def _ranks_follow_composite(frame: pd.DataFrame) -> bool:
 
 DGI_SCHEMA = pa.DataFrameSchema(
     {
-        "iso3": pa.Column(str, pa.Check.str_matches(ISO3_PATTERN)),
+        "iso3": iso3_column(),
         "ref_year": pa.Column(int, pa.Check.in_range(2019, 2100)),
         "dimension": pa.Column(str, pa.Check.isin(DIMENSIONS)),
         "score": pa.Column(float, pa.Check.in_range(0, 1)),

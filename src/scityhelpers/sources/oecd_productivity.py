@@ -13,17 +13,23 @@ were not available in a verified copy, so that layout is refused with a clear er
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.errors import SourceSchemaError
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.sources._shared import require_country_codes
-from scityhelpers.validate import ISO3_PATTERN, require_columns, require_known
+from scityhelpers.sources._shared import (
+    iso3_column,
+    keep_country_rows,
+    read_raw_csv,
+    read_raw_json,
+    require_country_codes,
+    year_column,
+)
+from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "oecd_productivity"
 PDB_DATAFLOW = "OECD.SDD.TPS,DSD_PDB@DF_PDB_LV,1.0"
@@ -56,27 +62,14 @@ HOURS_COLUMNS = ["LOCATION", *HOURS_CODES, "TIME", "Value"]
 HOURS_AGGREGATES_DROPPED = ("EU27",)
 
 
-def _corrupt(path: Path | str, error: Exception) -> RawFileCorruptError:
-    return RawFileCorruptError(
-        f"{path}: cannot be read ({error}); rerun `scity data pull {SOURCE_ID}` to restore a "
-        "valid copy."
-    )
-
-
 def read_csv(path: Path) -> pd.DataFrame:
     """Read a raw CSV (UTF-8, optional BOM), turning unreadable bytes into an error."""
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise _corrupt(path, error) from error
+    return read_raw_csv(path, SOURCE_ID, read_as=None)
 
 
 def read_json(path: Path) -> Any:
     """Read a raw JSON document, turning unreadable or broken bytes into an error."""
-    try:
-        return json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise _corrupt(path, error) from error
+    return read_raw_json(path, SOURCE_ID, read_as=None)
 
 
 def _is_json(path: Path) -> bool:
@@ -153,8 +146,8 @@ def parse_hours_legacy(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
     require_columns(raw, HOURS_COLUMNS, where)
     for column, codes in HOURS_CODES.items():
         require_known(raw[column], codes, column.lower(), where)
-    require_country_codes(raw["LOCATION"], [*AGGREGATES_KEPT, *HOURS_AGGREGATES_DROPPED], where)
-    rows = raw[~raw["LOCATION"].isin(HOURS_AGGREGATES_DROPPED) & raw["Value"].notna()]
+    rows = keep_country_rows(raw, "LOCATION", "Value", where, kept=AGGREGATES_KEPT,
+                             dropped=HOURS_AGGREGATES_DROPPED)
     return pd.DataFrame({
         "iso3": rows["LOCATION"].astype(str),
         "year": rows["TIME"].astype(int),
@@ -176,8 +169,8 @@ def build_hours_worked(files: RawFiles) -> pd.DataFrame:
 
 PRODUCTIVITY_SCHEMA = pa.DataFrameSchema(
     {
-        "iso3": pa.Column(str, pa.Check.str_matches(ISO3_PATTERN)),
-        "year": pa.Column(int, pa.Check.in_range(1950, 2100)),
+        "iso3": iso3_column(),
+        "year": year_column(1950),
         "gdp_per_hour_usd_ppp": pa.Column(float, pa.Check.in_range(1, 250)),
         "price_base_year": pa.Column(int, pa.Check.in_range(2010, 2100)),
     },
@@ -188,8 +181,8 @@ PRODUCTIVITY_SCHEMA = pa.DataFrameSchema(
 
 HOURS_WORKED_SCHEMA = pa.DataFrameSchema(
     {
-        "iso3": pa.Column(str, pa.Check.str_matches(ISO3_PATTERN)),
-        "year": pa.Column(int, pa.Check.in_range(1950, 2100)),
+        "iso3": iso3_column(),
+        "year": year_column(1950),
         "hours_per_worker": pa.Column(float, pa.Check.in_range(1_000, 3_500)),
     },
     unique=["iso3", "year"],

@@ -14,9 +14,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.countries import oecd_members
-from scityhelpers.errors import RawFileCorruptError
+from scityhelpers.errors import SourceSchemaError
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.validate import ISO3_PATTERN, require_columns, require_known
+from scityhelpers.sources._shared import iso3_column, read_raw_csv, year_column
+from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "oecd_wages"
 DATAFLOW = "OECD.ELS.SAE,DSD_EARNINGS@AV_AN_WAGE,1.0"
@@ -41,13 +42,7 @@ SDMX_COLUMNS = ["REF_AREA", "MEASURE", "UNIT_MEASURE", "PRICE_BASE", "TIME_PERIO
 
 def read_csv(path: Path) -> pd.DataFrame:
     """Read a raw CSV, turning unreadable bytes into a ``RawFileCorruptError``."""
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as CSV ({error}); rerun `scity data pull {SOURCE_ID}` "
-            "to restore a valid copy."
-        ) from error
+    return read_raw_csv(path, SOURCE_ID)
 
 
 def parse_sdmx_labels(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
@@ -66,7 +61,11 @@ def parse_sdmx_labels(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
     require_known(rows["UNIT_MULT"], [0], "unit multiplier", where)
     base_years = rows["BASE_PER"].dropna().astype(int).unique()
     if len(base_years) != 1:
-        raise RawFileCorruptError(f"{where}: expected one base year, found {list(base_years)}")
+        raise SourceSchemaError(
+            f"{where}: expected one price base year in the USD-PPP constant-price block, found "
+            f"{sorted(base_years.tolist())}; the export mixes editions — fetch it again or "
+            "split it by BASE_PER in the parser."
+        )
     return pd.DataFrame({
         "iso3": rows["REF_AREA"].astype(str),
         "year": rows["TIME_PERIOD"].astype(int),
@@ -111,8 +110,8 @@ def build_wages(files: RawFiles) -> pd.DataFrame:
 
 WAGES_SCHEMA = pa.DataFrameSchema(
     {
-        "iso3": pa.Column(str, pa.Check.str_matches(ISO3_PATTERN)),
-        "year": pa.Column(int, pa.Check.in_range(1990, 2100)),
+        "iso3": iso3_column(),
+        "year": year_column(1990),
         "wage_usd_ppp": pa.Column(float, pa.Check.in_range(1_000, 500_000)),
         "price_base_year": pa.Column(int, pa.Check.in_range(2010, 2100)),
         "obs_status": pa.Column(str, pa.Check.isin(["A", "E", "P", "B"])),

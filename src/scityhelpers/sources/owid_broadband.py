@@ -14,10 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.errors import RawFileCorruptError
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.sources._shared import require_country_codes
-from scityhelpers.validate import ISO3_PATTERN, require_columns
+from scityhelpers.sources._shared import iso3_column, keep_country_rows, read_raw_csv, year_column
+from scityhelpers.validate import require_columns
 
 SOURCE_ID = "owid_broadband"
 CHART_CSV_URL = "https://ourworldindata.org/grapher/broadband-penetration-by-country.csv"
@@ -30,13 +29,7 @@ OWID_CODE_PREFIX = "OWID_"
 
 def read_csv(path: Path) -> pd.DataFrame:
     """Read the chart export, turning unreadable bytes into a ``RawFileCorruptError``."""
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", dtype={"Code": "string"})
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as CSV ({error}); rerun `scity data pull {SOURCE_ID}` to "
-            "restore a valid copy."
-        ) from error
+    return read_raw_csv(path, SOURCE_ID, dtype={"Code": "string"})
 
 
 def parse_broadband(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
@@ -44,8 +37,7 @@ def parse_broadband(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
     require_columns(raw, RAW_COLUMNS, where)
     coded = raw[raw["Code"].notna()]
     owid_codes = [c for c in coded["Code"].unique() if c.startswith(OWID_CODE_PREFIX)]
-    require_country_codes(coded["Code"], owid_codes, where)
-    countries = coded[~coded["Code"].isin(owid_codes) & coded[VALUE_COLUMN].notna()]
+    countries = keep_country_rows(coded, "Code", VALUE_COLUMN, where, dropped=owid_codes)
     return pd.DataFrame({
         "iso3": countries["Code"].astype(str),
         "year": countries["Year"].astype(int),
@@ -62,8 +54,8 @@ def build_broadband(files: RawFiles) -> pd.DataFrame:
 
 BROADBAND_SCHEMA = pa.DataFrameSchema(
     {
-        "iso3": pa.Column(str, pa.Check.str_matches(ISO3_PATTERN)),
-        "year": pa.Column(int, pa.Check.in_range(1990, 2100)),
+        "iso3": iso3_column(),
+        "year": year_column(1990),
         "fixed_broadband_per_100": pa.Column(float, pa.Check.in_range(0, 100)),
     },
     unique=["iso3", "year"],

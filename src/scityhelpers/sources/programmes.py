@@ -20,6 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError
+from scityhelpers.municipalities import RESOLVER_TABLES
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._reference import (
     dates,
@@ -28,7 +29,8 @@ from scityhelpers.sources._reference import (
     whole_numbers,
     yes_no,
 )
-from scityhelpers.validate import CODE5_PATTERN, CODE6_PATTERN, require_known
+from scityhelpers.sources._shared import code5_column, code6_column
+from scityhelpers.validate import require_known
 
 log = logging.getLogger(__name__)
 
@@ -245,8 +247,6 @@ def build_eu_mission_cities(files: RawFiles) -> pd.DataFrame:
 
 
 # -- schemas -------------------------------------------------------------------------------
-_CODE5 = pa.Column(str, pa.Check.str_matches(CODE5_PATTERN))
-_CODE6 = pa.Column(str, pa.Check.str_matches(CODE6_PATTERN))
 _COUNT = pa.Column("Int64", pa.Check.ge(0), nullable=True)
 _TEXT = pa.Column(str)
 
@@ -255,8 +255,8 @@ SDGS_SCHEMA = pa.DataFrameSchema(
         "fiscal_year": pa.Column(int, pa.Check.in_range(2018, 2100)),
         "prefecture": _TEXT,
         "municipality": _TEXT,
-        "code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN), nullable=True),
-        "code6": pa.Column(str, pa.Check.str_matches(CODE6_PATTERN), nullable=True),
+        "code5": code5_column(nullable=True),
+        "code6": code6_column(nullable=True),
         "is_prefecture": pa.Column(bool),
         "joint_group": pa.Column(str, nullable=True),
         "is_model_project": pa.Column("boolean", nullable=True),
@@ -291,8 +291,8 @@ DECARB_SCHEMA = pa.DataFrameSchema(
         "proposal_id": pa.Column(str, pa.Check.str_matches(r"^R\d+-p?\d+$")),
         "prefecture": _TEXT,
         "municipality": _TEXT,
-        "code5": _CODE5,
-        "code6": _CODE6,
+        "code5": code5_column(),
+        "code6": code6_column(),
         "is_prefecture": pa.Column(bool),
         "role": pa.Column(str, pa.Check.isin(DECARB_ROLES)),
         "source_url": _TEXT,
@@ -322,8 +322,8 @@ ZONES_SCHEMA = pa.DataFrameSchema(
         "decided": pa.Column("datetime64[ns]"),
         "prefecture": _TEXT,
         "municipality": _TEXT,
-        "code5": _CODE5,
-        "code6": _CODE6,
+        "code5": code5_column(),
+        "code6": code6_column(),
         "source_url": _TEXT,
         "note": _TEXT,
     },
@@ -347,24 +347,22 @@ EU_SCHEMA = pa.DataFrameSchema(
     coerce=True,
 )
 
-_RESOLVER = ("municipalities", "municipal_changes")
-
 TABLES = (
     TableSpec(name="sdgs_future_cities", build=build_sdgs_future_cities, schema=SDGS_SCHEMA,
               description="SDGs Future Cities FY2018-2025, one row per selected body (codes)",
-              depends=_RESOLVER),
+              depends=RESOLVER_TABLES),
     TableSpec(name="sdgs_by_year", build=build_sdgs_by_year, schema=SDGS_BY_YEAR_SCHEMA,
               description="SDGs Future Cities: announced counts per fiscal year"),
     TableSpec(name="decarbonization_areas", build=build_decarbonization_areas,
               schema=DECARB_SCHEMA,
               description="Decarbonization Leading Areas rounds 1-7, named bodies (codes)",
-              depends=_RESOLVER),
+              depends=RESOLVER_TABLES),
     TableSpec(name="decarbonization_rounds", build=build_decarbonization_rounds,
               schema=ROUNDS_SCHEMA,
               description="Decarbonization Leading Areas: announced counts per round"),
     TableSpec(name="special_zones", build=build_special_zones, schema=ZONES_SCHEMA,
               description="Super City and Digital Garden Health special zones (2022-03-10)",
-              depends=_RESOLVER),
+              depends=RESOLVER_TABLES),
     TableSpec(name="eu_mission_cities", build=build_eu_mission_cities, schema=EU_SCHEMA,
               description="EU Mission 100 climate-neutral and smart cities (2022-04-28)"),
 )

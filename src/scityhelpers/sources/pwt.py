@@ -14,13 +14,16 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
-import requests
 
-from scityhelpers.errors import RawFileCorruptError
-from scityhelpers.manifest import RawFile
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.sources._shared import refuse_download, require_country_codes
-from scityhelpers.validate import ISO3_PATTERN, require_columns
+from scityhelpers.sources._shared import (
+    iso3_column,
+    read_raw_csv,
+    refusing_fetch,
+    require_country_codes,
+    year_column,
+)
+from scityhelpers.validate import require_columns
 
 SOURCE_ID = "pwt"
 HOMEPAGE = "https://www.rug.nl/ggdc/productivity/pwt/"
@@ -30,22 +33,13 @@ COLUMNS = {"countrycode": "iso3", "year": "year", "rgdpo": "rgdpo_musd_2017",
            "emp": "emp_millions", "avh": "avh_hours"}
 #: million US$ / (million persons × hours) = US$ per hour
 GDP_PER_HOUR = "gdp_per_hour_usd2017"
+#: why there is nothing to download: PWT is distributed as Excel/Stata files from the GGDC page
+HOW_PUBLISHED = (
+    f"the GGDC distributes PWT 10.01 as Excel and Stata files via {HOMEPAGE}; this CSV is "
+    "the Excel 'Data' sheet saved as CSV (GitHub jivizcaino/PWT10.1)."
+)
 
-
-def fetch(raw: RawFile, dest: Path, session: requests.Session) -> Path:
-    """Refuse: PWT 10.01 is distributed as Excel/Stata files from the GGDC page."""
-    refuse_download(
-        SOURCE_ID, raw,
-        f"the GGDC distributes PWT 10.01 as Excel and Stata files via {HOMEPAGE}; this CSV is "
-        "the Excel 'Data' sheet saved as CSV (GitHub jivizcaino/PWT10.1).",
-    )
-
-
-def _corrupt(path: Path, error: Exception) -> RawFileCorruptError:
-    return RawFileCorruptError(
-        f"{path}: cannot be read as CSV ({error}); rerun `scity data pull {SOURCE_ID}` to "
-        "restore a valid copy."
-    )
+fetch = refusing_fetch(SOURCE_ID, HOW_PUBLISHED)
 
 
 def read_pwt(path: Path) -> pd.DataFrame:
@@ -53,13 +47,9 @@ def read_pwt(path: Path) -> pd.DataFrame:
 
     Reading 5 of 52 columns keeps the 4 MB file's parse well under a second.
     """
-    try:
-        header = pd.read_csv(path, encoding="utf-8-sig", nrows=0)
-        require_columns(header, COLUMNS, path)
-        return pd.read_csv(path, encoding="utf-8-sig", usecols=list(COLUMNS),
-                           dtype={"countrycode": "string"})
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise _corrupt(path, error) from error
+    header = read_raw_csv(path, SOURCE_ID, nrows=0)
+    require_columns(header, COLUMNS, path)
+    return read_raw_csv(path, SOURCE_ID, usecols=list(COLUMNS), dtype={"countrycode": "string"})
 
 
 def parse_pwt(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
@@ -85,8 +75,8 @@ def build_pwt_productivity(files: RawFiles) -> pd.DataFrame:
 
 PWT_PRODUCTIVITY_SCHEMA = pa.DataFrameSchema(
     {
-        "iso3": pa.Column(str, pa.Check.str_matches(ISO3_PATTERN)),
-        "year": pa.Column(int, pa.Check.in_range(1950, 2100)),
+        "iso3": iso3_column(),
+        "year": year_column(1950),
         "rgdpo_musd_2017": pa.Column(float, pa.Check.gt(0)),
         "emp_millions": pa.Column(float, pa.Check.gt(0)),
         "avh_hours": pa.Column(float, pa.Check.in_range(1_000, 3_500)),

@@ -11,9 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.errors import SourceSchemaError
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.sources._reference import read_reference_csv, whole_numbers
+from scityhelpers.sources._reference import numbers, read_reference_csv, whole_numbers
 from scityhelpers.validate import require_known
 
 SOURCE_ID = "reference_figures"
@@ -33,12 +32,8 @@ def build_key_figures(files: RawFiles) -> pd.DataFrame:
     path = files[FILE_KEY_FIGURES]
     raw = read_reference_csv(path, KEY_FIGURE_COLUMNS, SOURCE_ID)
     require_known(raw["unit"], UNITS, "unit", path)
-    value = pd.to_numeric(raw["value"].replace("", None), errors="coerce")
-    bad = raw.loc[value.isna() & (raw["value"] != ""), "value"]
-    if not bad.empty:
-        raise SourceSchemaError(f"{path}: value holds non-numbers {sorted(set(bad))}.")
-    return raw.assign(year=whole_numbers(raw["year"], "year", path).astype(int),
-                      value=value.astype(float))
+    value = numbers(raw["value"], "value", path)
+    return raw.assign(year=whole_numbers(raw["year"], "year", path).astype(int), value=value)
 
 
 def build_claims(files: RawFiles) -> pd.DataFrame:

@@ -12,22 +12,21 @@ on its ``code5`` and :mod:`scityhelpers.municipalities` resolves names against i
 from __future__ import annotations
 
 import unicodedata
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.errors import SourceSchemaError
 from scityhelpers.municipalities import jis_check_digit, normalize_kana
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.validate import (
-    CODE5_PATTERN,
-    CODE6_PATTERN,
-    PREF_CODE_PATTERN,
-    require_columns,
-    require_known,
+from scityhelpers.sources._shared import (
+    code5_column,
+    pref_code_column,
+    read_raw_csv,
+    read_raw_excel,
 )
+from scityhelpers.validate import CODE6_PATTERN, require_columns, require_known
 
 SOURCE_ID = "soumu_codes"
 OFFICIAL_PAGE = "https://www.soumu.go.jp/denshijiti/code.html"
@@ -69,14 +68,9 @@ def read_codes_workbook(path: Path) -> dict[str, pd.DataFrame]:
     The workbook stores most codes as text but a few as numbers (e.g. 431052); every code is
     turned back into a 6-digit string.
     """
-    try:
-        sheets = pd.read_excel(path, sheet_name=[SHEET_ALL, SHEET_DESIGNATED], dtype=object,
-                               engine="openpyxl")
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as the 総務省 code workbook with sheets {SHEET_ALL!r} and "
-            f"{SHEET_DESIGNATED!r} ({error}); rerun `scity data pull {SOURCE_ID}`."
-        ) from error
+    sheets = read_raw_excel(
+        path, SOURCE_ID, sheet_name=[SHEET_ALL, SHEET_DESIGNATED], dtype=object,
+        read_as=f"the 総務省 code workbook with sheets {SHEET_ALL!r} and {SHEET_DESIGNATED!r}")
     cleaned = {}
     for sheet, frame in sheets.items():
         frame = frame.rename(columns=_clean_header)
@@ -90,13 +84,8 @@ def read_codes_workbook(path: Path) -> dict[str, pd.DataFrame]:
 
 def read_ottersou(path: Path) -> pd.DataFrame:
     """Read the OtterSou TSV as text; undecodable bytes are a corrupt file."""
-    try:
-        frame = pd.read_csv(path, sep="\t", dtype=str, encoding="utf-8", keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as a UTF-8 TSV ({error}); rerun "
-            f"`scity data pull {SOURCE_ID}`."
-        ) from error
+    frame = read_raw_csv(path, SOURCE_ID, read_as="a UTF-8 TSV", advice="", encoding="utf-8",
+                         sep="\t", dtype=str, keep_default_na=False)
     require_columns(frame, OTTERSOU_COLUMNS, path)
     return frame
 
@@ -211,14 +200,14 @@ MUNICIPALITIES_SCHEMA = pa.DataFrameSchema(
     {
         "code6": pa.Column(str, [pa.Check.str_matches(CODE6_PATTERN),
                                  pa.Check(_check_digit_ok, error="JIS X 0402 check digit")]),
-        "code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN)),
-        "pref_code": pa.Column(str, pa.Check.str_matches(PREF_CODE_PATTERN)),
+        "code5": code5_column(),
+        "pref_code": pref_code_column(),
         "pref_name": pa.Column(str, pa.Check.str_matches(r"^.+[都道府県]$")),
         "name": pa.Column(str, pa.Check.str_length(min_value=2)),
         "type": pa.Column(str, pa.Check.isin(TYPES)),
         "name_kana": pa.Column(str, pa.Check.str_matches(r"^[\u30A0-\u30FF]+$")),
         "level": pa.Column(str, pa.Check.isin(LEVELS)),
-        "parent_code5": pa.Column(str, pa.Check.str_matches(CODE5_PATTERN), nullable=True),
+        "parent_code5": code5_column(nullable=True),
         "county_name": pa.Column(str, pa.Check.str_matches(r"^.+郡$"), nullable=True),
         "name_romaji": pa.Column(str, pa.Check.str_matches(r"^[A-Za-z\-' ()ōūŌŪ]+$")),
         "is_hoppo": pa.Column(bool),

@@ -15,14 +15,17 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
-import requests
 
 from scityhelpers.countries import to_iso3
-from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
-from scityhelpers.manifest import RawFile
+from scityhelpers.errors import SourceSchemaError
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.sources._shared import refuse_download, require_country_codes
-from scityhelpers.validate import ISO3_PATTERN, require_columns
+from scityhelpers.sources._shared import (
+    iso3_column,
+    read_raw_csv,
+    refusing_fetch,
+    require_country_codes,
+)
+from scityhelpers.validate import require_columns
 
 SOURCE_ID = "un_egdi"
 DATA_CENTER_URL = "https://publicadministration.un.org/egovkb/en-us/Data-Center"
@@ -58,26 +61,19 @@ DATACENTRE_COLUMNS = {
     },
 }
 
+#: why there is nothing to download: the data centre offers its CSVs through a web page
+HOW_PUBLISHED = (
+    f"the UN E-Government data centre ({DATA_CENTER_URL}) offers per-survey CSV downloads "
+    "(EGOV_DATA_<year>.csv) through its web page; the 2010-2018 files are UNU-EGOV "
+    "re-exports (GitHub UNU-EGOV/datasets, egdi/)."
+)
 
-def fetch(raw: RawFile, dest: Path, session: requests.Session) -> Path:
-    """Refuse: the data centre offers its CSVs through a web page, not at fixed URLs."""
-    refuse_download(
-        SOURCE_ID, raw,
-        f"the UN E-Government data centre ({DATA_CENTER_URL}) offers per-survey CSV downloads "
-        "(EGOV_DATA_<year>.csv) through its web page; the 2010-2018 files are UNU-EGOV "
-        "re-exports (GitHub UNU-EGOV/datasets, egdi/).",
-    )
+fetch = refusing_fetch(SOURCE_ID, HOW_PUBLISHED)
 
 
 def read_csv(path: Path) -> pd.DataFrame:
     """Read one survey file, turning unreadable bytes into a ``RawFileCorruptError``."""
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise RawFileCorruptError(
-            f"{path}: cannot be read as CSV ({error}); rerun `scity data pull {SOURCE_ID}` to "
-            "restore a valid copy."
-        ) from error
+    return read_raw_csv(path, SOURCE_ID)
 
 
 def name_pairs(unu_frames: list[pd.DataFrame]) -> dict[str, str]:
@@ -150,7 +146,7 @@ def _all_member_states_each_year(frame: pd.DataFrame) -> bool:
 _INDEX_COLUMN = pa.Column(float, pa.Check.in_range(0, 1), nullable=True)
 EGDI_SCHEMA = pa.DataFrameSchema(
     {
-        "iso3": pa.Column(str, pa.Check.str_matches(ISO3_PATTERN)),
+        "iso3": iso3_column(),
         "survey_year": pa.Column(int, pa.Check.in_range(2003, 2100)),
         **{name: _INDEX_COLUMN for name in INDICES},
         "egdi_rank": pa.Column("Int64", pa.Check.in_range(1, UN_MEMBER_STATES), nullable=True),

@@ -31,7 +31,15 @@ from scityhelpers.errors import FetchError, RawFileCorruptError, SourceSchemaErr
 from scityhelpers.fetch import atomic_write, download
 from scityhelpers.manifest import RawFile
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.validate import ISO3_PATTERN, require_columns, require_known
+from scityhelpers.sources._shared import (
+    RESTORE_VALID_COPY,
+    corrupt_file_error,
+    iso3_column,
+    read_raw_csv,
+    read_raw_json,
+    year_column,
+)
+from scityhelpers.validate import require_columns, require_known
 
 log = logging.getLogger(__name__)
 
@@ -166,13 +174,6 @@ def fetch(raw: RawFile, dest: Path, session: requests.Session) -> Path:
 
 # ---------------------------------------------------------------- read and parse
 
-def _corrupt(path: Path | str, error: Exception) -> RawFileCorruptError:
-    return RawFileCorruptError(
-        f"{path}: cannot be read ({error}); rerun `scity data pull {SOURCE_ID}` to restore a "
-        "valid copy."
-    )
-
-
 def _first_bytes(path: Path) -> bytes:
     with path.open("rb") as handle:
         return handle.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
@@ -183,7 +184,8 @@ def _header_line(path: Path) -> int:
     try:
         lines = _first_bytes(path).decode("utf-8").splitlines()
     except UnicodeDecodeError as error:
-        raise _corrupt(path, error) from error
+        raise corrupt_file_error(path, SOURCE_ID, error, read_as=None,
+                                 advice=RESTORE_VALID_COPY) from error
     for index, line in enumerate(lines[:HEADER_SEARCH_LINES]):
         if line.lstrip('"').startswith("Country Name"):
             return index
@@ -195,12 +197,8 @@ def _header_line(path: Path) -> int:
 
 def read_bulk_csv(path: Path) -> pd.DataFrame:
     """Read a WDI bulk CSV wherever its header line is."""
-    skip = _header_line(path)
-    try:
-        return pd.read_csv(path, skiprows=skip, encoding="utf-8-sig",
-                           dtype={"Country Code": "string"})
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise _corrupt(path, error) from error
+    return read_raw_csv(path, SOURCE_ID, read_as=None, skiprows=_header_line(path),
+                        dtype={"Country Code": "string"})
 
 
 def parse_bulk(raw: pd.DataFrame, indicator_code: str, where: Path | str) -> pd.DataFrame:
@@ -227,10 +225,7 @@ def parse_bulk(raw: pd.DataFrame, indicator_code: str, where: Path | str) -> pd.
 
 def read_api_json(path: Path) -> Any:
     """Read a saved API v2 document, turning broken bytes into a ``RawFileCorruptError``."""
-    try:
-        return json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise _corrupt(path, error) from error
+    return read_raw_json(path, SOURCE_ID, read_as=None)
 
 
 def parse_api_json(document: Any, indicator_code: str, where: Path | str) -> pd.DataFrame:
@@ -273,10 +268,7 @@ def parse_indicator_file(path: Path, indicator_code: str) -> pd.DataFrame:
 
 def read_country_metadata(path: Path) -> pd.DataFrame:
     """Read a ``Metadata_Country`` file (notes may span lines: a real CSV parser is needed)."""
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", dtype="string")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise _corrupt(path, error) from error
+    return read_raw_csv(path, SOURCE_ID, read_as=None, dtype="string")
 
 
 def parse_country_metadata(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
@@ -328,8 +320,8 @@ def _percent_at_most_100(frame: pd.DataFrame) -> pd.Series:
 
 WB_INDICATORS_SCHEMA = pa.DataFrameSchema(
     {
-        "iso3": pa.Column(str, pa.Check.str_matches(ISO3_PATTERN)),
-        "year": pa.Column(int, pa.Check.in_range(FIRST_YEAR, LAST_YEAR)),
+        "iso3": iso3_column(),
+        "year": year_column(FIRST_YEAR, LAST_YEAR),
         "indicator_code": pa.Column(str, pa.Check.isin(list(INDICATOR_FILES.values()))),
         "value": pa.Column(float, pa.Check.in_range(0, 500_000)),
     },
@@ -342,7 +334,7 @@ WB_INDICATORS_SCHEMA = pa.DataFrameSchema(
 INCOME_GROUPS = ["Low income", "Lower middle income", "Upper middle income", "High income"]
 WB_COUNTRIES_SCHEMA = pa.DataFrameSchema(
     {
-        "iso3": pa.Column(str, pa.Check.str_matches(ISO3_PATTERN), unique=True),
+        "iso3": iso3_column(unique=True),
         "name": pa.Column(str),
         "region": pa.Column(str),
         "income_group": pa.Column(str, pa.Check.isin(INCOME_GROUPS), nullable=True),
