@@ -21,9 +21,13 @@ def test_numeric_verdict_tolerances(recomputed: float, label: str) -> None:
     assert claims.numeric_verdict(recomputed, 100.0, "x").label == label
 
 
-def test_share_verdict_is_approximate_at_best() -> None:
-    assert claims.share_verdict(50.0, 50.0, "x").label == claims.APPROX
-    assert claims.share_verdict(38.0, 50.0, "x").label == claims.FAILS
+def test_mesh_claim_is_reported_but_not_judged() -> None:
+    glued = {"population": {"share_area_declining_pct": "70.5", "decline_threshold": "30",
+                            "target_year": "2045", "threshold_half_area_pct": "39.9",
+                            "edition": "2018"}}
+    check = claims.check_c2(glued)
+    assert check.verdict.label == claims.UNCHECKABLE
+    assert "reached at a decline of 40%" in check.verdict.detail
 
 
 def test_counts_verdict() -> None:
@@ -68,4 +72,5 @@ def test_real_ledger_has_every_claim_with_a_computed_verdict(pulled: Path) -> No
     verdicts = table.set_index("claim")["verdict"]
     assert verdicts["C3"] == claims.HOLDS  # the briefing's ranks, in the briefing's edition
     assert verdicts["C11"] == claims.HOLDS
-    assert verdicts["C9"] == verdicts["C10"] == claims.UNCHECKABLE
+    assert verdicts["C9"] == verdicts["C10"] == verdicts["C2"] == claims.UNCHECKABLE
+    assert verdicts["C1"] == claims.HOLDS  # 104.5 M interpolated: within 5% of "about 100 M"

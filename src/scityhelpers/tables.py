@@ -7,6 +7,7 @@ run and would break nbval; a DataFrame of formatted strings renders the same eve
 from __future__ import annotations
 
 import pandas as pd
+from IPython.display import HTML
 
 
 def present(frame: pd.DataFrame, formats: dict[str, str] | None = None,
@@ -32,3 +33,12 @@ class Phrase(str):
 
     def __repr__(self) -> str:
         return str(self)
+
+
+def full_html(frame: pd.DataFrame) -> HTML:
+    """An HTML table with every cell in full (a DataFrame's repr cuts long text at 50 chars).
+
+    For tables of sentences, such as the claims ledger, glued into a book page; the HTML is
+    escaped and deterministic.
+    """
+    return HTML(frame.to_html(escape=True, border=0, classes=["dataframe", "scity-full"]))
