@@ -8,6 +8,7 @@ passes no judgement beyond showing the targets next to them.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import resource
@@ -79,7 +80,18 @@ def _load_all_tables_s(env: dict[str, str], cwd: Path) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def measure(work: Path) -> tuple[list[Step], float]:
+def _model_fit_seconds(env: dict[str, str], cwd: Path) -> dict[str, float]:
+    """Fit times of the model chapters, in a fresh process (seconds, best of repeats)."""
+    code = ("import json; from scityhelpers.models import countries, municipal; "
+            "t = {'countries: all specifications': countries.time_all_specs()}; "
+            "t.update({f'municipal: {k}': v for k, v in municipal.time_all_models().items()}); "
+            "print(json.dumps(t))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(work: Path) -> tuple[list[Step], float, dict[str, float]]:
     """Run every benchmark step in ``work`` (a fresh copy); return steps and load time."""
     scity = str(Path(sys.executable).with_name("scity"))
     copy = _copy_project(work / "scity")
@@ -94,6 +106,7 @@ def measure(work: Path) -> tuple[list[Step], float]:
                copy, env),
     ]
     load_s = _load_all_tables_s(env, copy)
+    fits = _model_fit_seconds(env, copy)
     naive = _copy_project(work / "naive")
     shutil.copytree(copy / "data" / "tidy", naive / "data" / "tidy")
     shutil.copytree(copy / "data" / "raw", naive / "data" / "raw")
@@ -102,10 +115,10 @@ def measure(work: Path) -> tuple[list[Step], float]:
     jupyter_book = str(Path(sys.executable).with_name("jupyter-book"))
     steps.append(_timed("naive: jupyter-book build, execute_notebooks: force",
                         [[jupyter_book, "build", str(naive)]], naive, env_naive))
-    return steps, load_s
+    return steps, load_s, fits
 
 
-def report(steps: list[Step], load_s: float) -> Table:
+def report(steps: list[Step], load_s: float, fits: dict[str, float]) -> Table:
     """Format the figures with the targets beside them."""
     by_name = {s.name.split(":")[0]: s for s in steps}
     table = Table(title=f"scity bench — {platform.node()}, {os.cpu_count()} cores, "
@@ -118,6 +131,8 @@ def report(steps: list[Step], load_s: float) -> Table:
     ratio = by_name["one parameter"].seconds / by_name["naive"].seconds
     peak = max(s.peak_rss_mb for s in steps)
     table.add_row("tidy tables: load all", f"{load_s:.2f}", "")
+    for name, seconds in fits.items():
+        table.add_row(f"model fit — {name}", f"{seconds:.2f}", "")
     table.add_row(f"no-op rebuild (target ≤ {TARGET_NOOP_S:.0f} s)",
                   f"{by_name['no-op'].seconds:.1f}", "")
     table.add_row(f"one-parameter rerun / naive build (target ≤ {TARGET_RERUN_RATIO})",
@@ -131,5 +146,5 @@ def run_benchmark(console: Console) -> None:
     """Measure on a temporary copy of the project and print the table."""
     with tempfile.TemporaryDirectory(prefix="scity-bench-") as work:
         console.print("benchmarking on a fresh copy (cold run takes a few minutes)…")
-        steps, load_s = measure(Path(work))
-    Console().print(report(steps, load_s))
+        steps, load_s, fits = measure(Path(work))
+    Console(width=120).print(report(steps, load_s, fits))
