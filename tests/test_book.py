@@ -81,3 +81,27 @@ def test_link_check_finds_a_broken_link(tmp_path: Path) -> None:
                                      '<a href="https://example.org">e</a>', encoding="utf-8")
     (tmp_path / "b.html").write_text("<p>b</p>", encoding="utf-8")
     assert broken_internal_links(tmp_path) == [("a.html", "missing.png")]
+
+
+def test_every_glued_value_is_shown_on_its_page(built_book: Path) -> None:
+    from scityhelpers.book import missing_glued_values
+
+    assert missing_glued_values(built_book) == []
+
+
+def test_glue_check_notices_a_value_the_page_does_not_show(
+    built_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scityhelpers import book
+
+    real = book.glue_values
+
+    def shifted(path: Path) -> dict[str, str]:
+        values = real(path)
+        if path.stem == "wages":
+            values["japan_rank"] = str(int(values["japan_rank"]) + 10)
+        return values
+
+    monkeypatch.setattr(book, "glue_values", shifted)
+    problems = book.missing_glued_values(built_book)
+    assert any("wages::japan_rank" in p.problem for p in problems)

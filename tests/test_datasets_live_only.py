@@ -6,10 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import responses
 import yaml
 
 from scityhelpers.datasets import pull_all
-from scityhelpers.errors import SnapshotUnavailableError
+from scityhelpers.errors import ScityError, SnapshotUnavailableError
 
 REAL_MANIFEST = Path(__file__).resolve().parents[1] / "data" / "manifest.yml"
 
@@ -38,3 +39,24 @@ def test_offline_pull_skips_live_only_sources(project: Path,
 def test_offline_pull_of_a_named_live_only_source_says_go_online(project: Path) -> None:
     with pytest.raises(SnapshotUnavailableError, match="go online"):
         pull_all(sources=["ipss_projections_2023"], offline=True)
+
+
+@responses.activate
+def test_online_pull_survives_an_unreachable_live_only_source(
+    project: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("scityhelpers.fetch.time.sleep", lambda _: None)
+    # no response registered: every request fails as a connection error (like no network)
+    with caplog.at_level("WARNING", logger="scityhelpers.datasets"):
+        results = pull_all()
+    assert {r.source_id for r in results} == {"kpi"}
+    assert "optional live-only source ipss_projections_2023 could not be fetched" in caplog.text
+    assert not (project / "data" / "tidy" / "municipal_projection_2023.parquet").exists()
+
+
+@responses.activate
+def test_named_live_only_source_failure_is_an_error(project: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("scityhelpers.fetch.time.sleep", lambda _: None)
+    with pytest.raises(ScityError):
+        pull_all(sources=["ipss_projections_2023"])

@@ -54,7 +54,7 @@ def test_persistent_500_fails_clearly_and_writes_nothing(tmp_path: Path) -> None
     for _ in range(3):
         responses.get(URL, status=500)
     dest = tmp_path / "wages.csv"
-    with pytest.raises(FetchError, match=r"after 3 attempts.*HTTP 500"):
+    with pytest.raises(FetchError, match=r"after 3 attempt\(s\).*HTTP 500"):
         download(URL, dest, retries=2, sleep=no_sleep)
     assert not dest.exists()
     assert list(tmp_path.iterdir()) == []  # no temporary leftovers
@@ -69,10 +69,20 @@ def test_timeout_is_retried_then_reported(tmp_path: Path) -> None:
 
 
 @responses.activate
-def test_network_down_is_reported(tmp_path: Path) -> None:
-    responses.get(URL, body=requests.exceptions.ConnectionError("Name or service not known"))
-    with pytest.raises(FetchError, match="SCITY_MIRROR"):
-        download(URL, tmp_path / "x.csv", retries=0, sleep=no_sleep)
+def test_network_down_is_reported_without_pointless_retries(tmp_path: Path) -> None:
+    for _ in range(4):
+        responses.get(URL, body=requests.exceptions.ConnectionError("Name or service not known"))
+    with pytest.raises(FetchError, match=r"after 1 attempt\(s\).*SCITY_MIRROR"):
+        download(URL, tmp_path / "x.csv", retries=3, sleep=no_sleep)
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_refused_connection_is_retried(tmp_path: Path, body: bytes) -> None:
+    responses.get(URL, body=requests.exceptions.ConnectionError("Connection refused"))
+    responses.get(URL, body=body)
+    download(URL, tmp_path / "x.csv", retries=1, sleep=no_sleep)
+    assert len(responses.calls) == 2
 
 
 @responses.activate

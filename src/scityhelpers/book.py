@@ -268,7 +268,7 @@ def build(*, clean: bool = False) -> Path:
     touch_pages_with_new_glue(root, html_dir)
     run_jupyter_book(root)
     export_tidy_csv(html_dir)
-    problems = check_built_book(html_dir)
+    problems = check_built_book(html_dir) + missing_glued_values(html_dir)
     problems += [PageProblem(page, f"broken link to {target}")
                  for page, target in broken_internal_links(html_dir)]
     if problems:
@@ -302,3 +302,59 @@ def broken_internal_links(html_dir: Path) -> list[tuple[str, str]]:
             if not resolved.exists():
                 broken.append((page.relative_to(html_dir).as_posix(), target))
     return broken
+
+
+# --------------------------------------------------------------------------- glued values shown
+_GLUE_TEXT = re.compile(r"\{glue:text\}`\.\./notebooks/([\w-]+)\.ipynb::(\w+)(?::([^`]*))?`")
+
+
+def _format_glued(text: str, fmt: str) -> str:
+    """Format a glued text/plain value as myst-nb's ``glue:text`` role does."""
+    import ast
+
+    try:
+        value = ast.literal_eval(text)
+    except (SyntaxError, ValueError):
+        value = text
+    kind = fmt[-1] if fmt else ""
+    if kind in "bcdoxX" and kind:
+        value = int(value)
+    elif kind in "eEfFgGn%" and kind:
+        value = float(value)
+    else:
+        value = str(value)
+    return format(value, fmt)
+
+
+_PASTED = re.compile(r'<span class="pasted-text">(.*?)</span>', re.S)
+
+
+def missing_glued_values(html_dir: Path) -> list[PageProblem]:
+    """Pages that do not show, in order, the values their ``{glue:text}`` roles glue.
+
+    myst-nb renders each role as a ``pasted-text`` span, so the spans of a built page must
+    equal the notebook's glued values formatted as the roles ask, one for one.
+    """
+    root = project_root()
+    problems = []
+    notebooks: dict[str, dict[str, str]] = {}
+    for page in sorted((root / "book").glob("*.md")):
+        built = html_dir / "book" / f"{page.stem}.html"
+        refs = _GLUE_TEXT.findall(page.read_text(encoding="utf-8"))
+        if not refs or not built.is_file():
+            continue
+        shown = [html.unescape(s) for s in _PASTED.findall(built.read_text(encoding="utf-8"))]
+        if len(shown) != len(refs):
+            problems.append(PageProblem(f"book/{page.stem}",
+                                        f"shows {len(shown)} glued values, glues {len(refs)}"))
+            continue
+        for (notebook, key, fmt), text in zip(refs, shown, strict=True):
+            if notebook not in notebooks:
+                notebooks[notebook] = glue_values(root / "notebooks" / f"{notebook}.ipynb")
+            values = notebooks[notebook]
+            expected = _format_glued(values[key], fmt) if key in values else None
+            if expected != text:
+                problems.append(PageProblem(
+                    f"book/{page.stem}",
+                    f"shows {text!r} for {notebook}::{key}, the notebook gives {expected!r}"))
+    return problems

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from rich.progress import Progress
 
+from scityhelpers.errors import ScityError
 from scityhelpers.manifest import load_manifest
 from scityhelpers.paths import tidy_dir
 from scityhelpers.snapshot import PullResult
@@ -16,30 +17,53 @@ from scityhelpers.tidy import build_table, pull_source
 log = logging.getLogger(__name__)
 
 
+def _pull_optional(source_id: str, offline: bool) -> list[PullResult]:
+    """Pull a live-only source that nobody asked for by name; failure is a warning.
+
+    Such a source (the IPSS 2023 workbooks) has no mirror copy; without a network the book
+    falls back to what the mirror holds and says so, so a failed download must not stop the
+    pull of everything else.
+    """
+    if offline:
+        log.info("offline: skipping live-only source %s; run `scity data pull %s` online "
+                 "to fetch it", source_id, source_id)
+        return []
+    try:
+        return pull_source(source_id, offline=False)
+    except ScityError as error:
+        log.warning("optional live-only source %s could not be fetched (%s); the book uses "
+                    "the editions available offline. Retry with `scity data pull %s`.",
+                    source_id, str(error).splitlines()[0], source_id)
+        return []
+
+
 def pull_all(*, sources: list[str] | None = None, offline: bool = False,
              force: bool = False, progress: bool = False) -> list[PullResult]:
     """Pull every raw file (snapshot → mirror → network) and build every tidy table.
 
-    Offline, sources marked ``live_only: true`` in the manifest (no mirror copy exists) are
-    skipped with a log line unless named in ``sources``; naming one offline raises the usual
-    ``SnapshotUnavailableError`` that says to go online.
+    Sources marked ``live_only: true`` in the manifest (no mirror copy exists) are optional
+    unless named in ``sources``: skipped offline, and a failed download is logged, not
+    raised. Naming one explicitly raises the usual ``SnapshotUnavailableError`` (go online).
     """
     manifest = load_manifest()
     chosen = sources or sorted(manifest)
-    if offline and not sources:
-        live_only = [s for s in chosen if manifest[s].extra.get("live_only")]
-        for source_id in live_only:
-            log.info("offline: skipping live-only source %s; run `scity data pull %s` online "
-                     "to fetch it", source_id, source_id)
-        chosen = [s for s in chosen if s not in live_only]
+    optional = set() if sources else {s for s in chosen if manifest[s].extra.get("live_only")}
     results: list[PullResult] = []
-    tables = [table for source_id in chosen for table in manifest[source_id].tables]
+    pulled: list[str] = []
     with Progress(disable=not progress, transient=True) as bar:
-        task = bar.add_task("pulling raw files", total=len(chosen) + len(tables))
+        task = bar.add_task("pulling raw files", total=len(chosen))
         for source_id in chosen:
-            results.extend(pull_source(source_id, offline=offline))
+            if source_id in optional:
+                fetched = _pull_optional(source_id, offline)
+                if fetched:
+                    pulled.append(source_id)
+                results.extend(fetched)
+            else:
+                results.extend(pull_source(source_id, offline=offline))
+                pulled.append(source_id)
             bar.advance(task)
-        bar.update(task, description="building tidy tables")
+        tables = [table for source_id in pulled for table in manifest[source_id].tables]
+        bar.update(task, description="building tidy tables", total=len(chosen) + len(tables))
         for table in tables:
             build_table(table, force=force)
             bar.advance(task)

@@ -73,6 +73,12 @@ def _retry_delay(attempt: int, response: requests.Response | None, backoff_s: fl
     return backoff_s * (2**attempt)
 
 
+def _host_unknown(error: Exception) -> bool:
+    """True when the host name could not be resolved (no network, or a wrong host)."""
+    text = str(error)
+    return "NameResolutionError" in text or "Name or service not known" in text
+
+
 def _truncated(url: str, received: int, announced: str | None) -> IncompleteDownloadError:
     return IncompleteDownloadError(
         f"{url}: received {received} of {announced or 'unknown'} announced bytes (truncated "
@@ -109,7 +115,7 @@ def download(
     retries: int = RETRIES,
     backoff_s: float = BACKOFF_S,
     timeout_s: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> Path:
     """Download ``url`` to ``dest`` atomically, retrying transient failures.
 
@@ -142,6 +148,8 @@ def download(
             raise
         except (requests.ConnectionError, requests.Timeout, IncompleteDownloadError) as error:
             last_error = error
+            if _host_unknown(error):
+                break  # no DNS answer: this machine is offline; retrying cannot help
         except FetchError as error:
             if "not retried" in str(error):
                 raise
@@ -150,8 +158,9 @@ def download(
             delay = _retry_delay(attempt, response, backoff_s)
             log.warning("attempt %d/%d for %s failed (%s); retrying in %.1f s",
                         attempt + 1, retries + 1, url, last_error, delay)
-            sleep(delay)
+            (sleep or time.sleep)(delay)
+    attempts = attempt + 1
     raise FetchError(
-        f"could not download {url} after {retries + 1} attempts; last error: {last_error}. "
+        f"could not download {url} after {attempts} attempt(s); last error: {last_error}. "
         "Nothing was written. Check your connection, or point SCITY_MIRROR at an offline mirror."
     ) from last_error

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -86,7 +85,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 
 
 def fetch(raw: RawFile, dest: Path, session: requests.Session, *,
-          retries: int = 4, sleep: Callable[[float], None] = time.sleep) -> Path:
+          retries: int = 4, sleep: Callable[[float], None] | None = None) -> Path:
     """Download one result workbook from IPSS and refuse anything that is not an xlsx.
 
     The IPSS server answers moved or missing files with an HTML page and status 200; such a
