@@ -74,3 +74,22 @@ def test_real_ledger_has_every_claim_with_a_computed_verdict(pulled: Path) -> No
     assert verdicts["C11"] == claims.HOLDS
     assert verdicts["C9"] == verdicts["C10"] == verdicts["C2"] == claims.UNCHECKABLE
     assert verdicts["C1"] == claims.HOLDS  # 104.5 M interpolated: within 5% of "about 100 M"
+
+
+def test_claims_notebook_rerun_for_another_fiscal_year(pulled: Path, tmp_path: Path) -> None:
+    import papermill
+
+    from scityhelpers import load
+    from scityhelpers.book import glue_values
+
+    out = tmp_path / "claims_fy2021.ipynb"
+    papermill.execute_notebook(str(REPO / "notebooks" / "claims.ipynb"), str(out),
+                               parameters={"corridor_fiscal_year": 2021},
+                               cwd=str(REPO / "notebooks"), kernel_name="python3",
+                               progress_bar=False)
+    glued = glue_values(out)
+    expected = corridor_figures(load("prefecture_population_2020"), load("gpp"), 2021)
+    assert float(glued["corridor_gpp_trillion_yen"]) == pytest.approx(
+        expected["corridor_gpp_trillion_yen"])
+    assert glued["corridor_gpp_fiscal_year"] == "2021.0"
+    assert int(glued["n_claims"]) == 11

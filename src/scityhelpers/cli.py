@@ -124,7 +124,7 @@ def run(
     before = book.baseline_glue_values() or book.all_glue_values()
     try:
         results = run_chapters(list(only or CHAPTERS), _parse_overrides(param or []), year=year,
-                               out_dir=out, jobs=jobs, force=force)
+                               out_dir=out, jobs=jobs, force=force, progress=True)
     except ScityError as error:
         _fail(error)
     for plan, status in results:

@@ -19,6 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from scityhelpers.chapters import Chapter, get_chapter
 from scityhelpers.errors import ParameterError, ScityError
@@ -195,12 +203,18 @@ def _overrides_for(chapter: Chapter, overrides: dict[str, Any], year: int | None
     return chosen
 
 
-def _execute_all(plans: list[RunPlan], jobs: int | None) -> list[tuple[RunPlan, str]]:
+def _execute_all(plans: list[RunPlan], jobs: int | None,
+                 progress: bool) -> list[tuple[RunPlan, str]]:
     todo = [p for p in plans if not p.skip]
     results = [(p, "skipped") for p in plans if p.skip]
     failures: list[NotebookExecutionError] = []
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TimeElapsedColumn())
+    with (ProcessPoolExecutor(max_workers=workers) as pool,
+          Progress(*columns, disable=not progress or not todo, transient=True) as bar):
+        names = ", ".join(p.chapter.name for p in todo)
+        task = bar.add_task(f"executing {names}", total=len(todo))
         futures = {pool.submit(execute, p): p for p in todo}
         for future in as_completed(futures):
             try:
@@ -208,6 +222,7 @@ def _execute_all(plans: list[RunPlan], jobs: int | None) -> list[tuple[RunPlan, 
                 results.append((futures[future], "executed"))
             except NotebookExecutionError as error:
                 failures.append(error)
+            bar.advance(task)
     if failures:
         raise failures[0]
     return results
@@ -215,7 +230,7 @@ def _execute_all(plans: list[RunPlan], jobs: int | None) -> list[tuple[RunPlan, 
 
 def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | None = None,
                  out_dir: Path | None = None, jobs: int | None = None,
-                 force: bool = False) -> list[tuple[RunPlan, str]]:
+                 force: bool = False, progress: bool = False) -> list[tuple[RunPlan, str]]:
     """Plan every chapter (all parameters checked first), then execute in parallel.
 
     Chapters that read other chapters' glued values (the claims ledger) run in a second wave,
@@ -239,6 +254,8 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
     for chapter in second:  # validate now; their input hash needs the first wave's outputs
         validate(chapter.analysis().PARAMS, chosen[chapter.name],
                  notebook_defaults(chapter.notebook))
-    results = _execute_all([plan(c, chosen[c.name], out_dir, force) for c in first], jobs)
-    results += _execute_all([plan(c, chosen[c.name], out_dir, force) for c in second], jobs)
+    results = _execute_all([plan(c, chosen[c.name], out_dir, force) for c in first], jobs,
+                           progress)
+    results += _execute_all([plan(c, chosen[c.name], out_dir, force) for c in second], jobs,
+                            progress)
     return sorted(results, key=lambda r: r[0].chapter.name)
