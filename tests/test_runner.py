@@ -72,3 +72,13 @@ def test_failing_notebook_keeps_previous_copy(tmp_path: Path) -> None:
         execute(run)
     assert output.read_text(encoding="utf-8") == "previous executed copy"
     assert sorted(p.name for p in output.parent.iterdir()) == ["broken.ipynb"]
+
+
+def test_identical_request_is_answered_from_the_run_record(pulled: Path, tmp_path: Path) -> None:
+    first = run_chapters(["wages"], {"year": 2020}, out_dir=tmp_path, jobs=1)
+    again = run_chapters(["wages"], {"year": 2020}, out_dir=tmp_path, jobs=1)
+    assert [status for _, status in first] == ["executed"]
+    assert [status for _, status in again] == ["skipped"]
+    assert again[0][0].parameters == first[0][0].parameters
+    other = run_chapters(["wages"], {"year": 2019}, out_dir=tmp_path, jobs=1)
+    assert [status for _, status in other] == ["executed"]

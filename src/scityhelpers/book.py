@@ -7,6 +7,7 @@ of the table of contents must exist, be non-empty and show the values glued into
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
@@ -17,7 +18,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import yaml
 
 from scityhelpers.chapters import CHAPTERS
@@ -88,13 +88,15 @@ def write_data_sources_page() -> Path:
 def glue_values(notebook: Path) -> dict[str, str]:
     """Return every value a notebook glued, as the text it would render (name → text)."""
     values: dict[str, str] = {}
-    for cell in nbformat.read(notebook, as_version=4).cells:
+    # plain JSON: nbformat's schema validation costs seconds on notebooks full of figures
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {}).get("scrapbook", {})
             data = output.get("data", {})
             is_figure = any(key.endswith("image/png") for key in data)
             if meta.get("name") and GLUE_RECORD in data and not is_figure:
-                values[meta["name"]] = str(output["data"][GLUE_RECORD])
+                text = output["data"][GLUE_RECORD]
+                values[meta["name"]] = "".join(text) if isinstance(text, list) else str(text)
     return values
 
 
@@ -168,7 +170,8 @@ def export_tidy_csv(html_dir: Path) -> list[Path]:
             log.info("no tidy table %s to export", table)
             continue
         target = out_dir / f"{table}.csv"
-        pd.read_parquet(source).to_csv(target, index=False)
+        if not target.is_file() or target.stat().st_mtime < source.stat().st_mtime:
+            pd.read_parquet(source).to_csv(target, index=False)
         written.append(target)
     return written
 
@@ -252,6 +255,25 @@ def touch_pages_with_new_glue(root: Path, html_dir: Path) -> list[Path]:
     return touched
 
 
+BUILD_DIGEST_FILE = ".scity-build-digest"
+
+
+def build_inputs_digest(root: Path) -> str:
+    """Hash of everything the site is made from: pages, notebooks, config, manifest, tables.
+
+    Equal digests mean a rebuild would produce the same site, so ``build`` can skip it.
+    """
+    digest = hashlib.sha256()
+    files = [root / "_config.yml", root / "_toc.yml", root / "data" / "manifest.yml",
+             *sorted((root / "book").rglob("*")), *sorted((root / "notebooks").glob("*.ipynb")),
+             *sorted(tidy_dir().glob("*.meta.json"))]
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def build(*, clean: bool = False) -> Path:
     """Write the data page, build the HTML book, check it, and record glued values.
 
@@ -265,6 +287,13 @@ def build(*, clean: bool = False) -> Path:
         shutil.rmtree(build_dir() / ".doctrees", ignore_errors=True)
         shutil.rmtree(build_dir() / "jupyter_execute", ignore_errors=True)
     write_data_sources_page()
+    stamp = build_dir() / BUILD_DIGEST_FILE
+    inputs = build_inputs_digest(root)
+    if (not clean and (html_dir / "index.html").is_file() and stamp.is_file()
+            and stamp.read_text(encoding="utf-8") == inputs):
+        log.info("the book is up to date (inputs unchanged since the last checked build)")
+        return html_dir / "index.html"
+    stamp.unlink(missing_ok=True)
     touch_pages_with_new_glue(root, html_dir)
     run_jupyter_book(root)
     export_tidy_csv(html_dir)
@@ -276,6 +305,7 @@ def build(*, clean: bool = False) -> Path:
         raise BookBuildError(f"the built book has problems:\n{listed}")
     values = json.dumps(all_glue_values(), indent=1, sort_keys=True, ensure_ascii=False)
     atomic_write(build_dir() / GLUE_VALUES_FILE, [values.encode("utf-8")])
+    atomic_write(stamp, [inputs.encode("utf-8")])
     return html_dir / "index.html"
 
 

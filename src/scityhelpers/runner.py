@@ -53,16 +53,26 @@ class RunPlan:
     input_hash: str
     output: Path
     skip: bool
+    request_key: dict[str, Any] | None = None
+
+
+def _cells(path: Path) -> list[dict[str, Any]]:
+    """A notebook's cells as plain JSON (nbformat's validation is slow on large notebooks)."""
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
 
 
 def notebook_defaults(path: Path) -> dict[str, Any]:
     """Return the values assigned in the notebook's ``parameters`` cell (plus injected ones)."""
-    notebook = nbformat.read(path, as_version=4)
     values: dict[str, Any] = {}
-    for cell in notebook.cells:
+    for cell in _cells(path):
         tags = cell.get("metadata", {}).get("tags", [])
         if "parameters" in tags or "injected-parameters" in tags:
-            exec(compile(cell.source, str(path), "exec"), {}, values)  # noqa: S102
+            exec(compile(_source(cell), str(path), "exec"), {}, values)  # noqa: S102
     if not values:
         raise ParameterError(f"{path} has no cell tagged 'parameters'")
     return values
@@ -80,14 +90,13 @@ def _package_hash() -> str:
 
 def source_hash(path: Path) -> str:
     """Hash of a notebook's cell sources and tags, ignoring outputs and the injected cell."""
-    notebook = nbformat.read(path, as_version=4)
     digest = hashlib.sha256()
-    for cell in notebook.cells:
+    for cell in _cells(path):
         tags = cell.get("metadata", {}).get("tags", [])
         if "injected-parameters" in tags:
             continue
-        digest.update(cell.cell_type.encode())
-        digest.update(cell.source.encode())
+        digest.update(cell["cell_type"].encode())
+        digest.update(_source(cell).encode())
         digest.update(json.dumps(sorted(tags)).encode())
     return digest.hexdigest()
 
@@ -117,7 +126,7 @@ def _run_record_path(output: Path) -> Path:
 
 
 def plan(chapter: Chapter, overrides: dict[str, Any], out_dir: Path | None,
-         force: bool = False) -> RunPlan:
+         force: bool = False, request: dict[str, Any] | None = None) -> RunPlan:
     """Validate parameters and decide whether the chapter needs executing.
 
     Raises:
@@ -133,15 +142,44 @@ def plan(chapter: Chapter, overrides: dict[str, Any], out_dir: Path | None,
     record = _run_record_path(output)
     previous = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
     skip = (not force and output.is_file() and previous.get("input_hash") == digest)
-    return RunPlan(chapter, parameters, digest, output, skip)
+    key = _request_key(chapter, request, list(module.TABLES)) if request is not None else None
+    return RunPlan(chapter, parameters, digest, output, skip, key)
+
+
+def _request_key(chapter: Chapter, request: dict[str, Any], tables: list[str]) -> dict[str, Any]:
+    """What a run was asked to do, with everything it read, before any validation.
+
+    If a later request has the same key, nothing it depends on has changed, so the stored
+    result can be reused without importing the chapter's analysis module (which loads
+    statsmodels and scikit-learn: seconds on a no-op rerun).
+    """
+    return {"notebook": source_hash(chapter.notebook), "package": _package_hash(),
+            "request": request, "tables": {t: fingerprint_or_absent(t) for t in tables},
+            "reads": {name: _glue_digest(name) for name in chapter.reads_chapters}}
+
+
+def unchanged_since_last_run(chapter: Chapter, request: dict[str, Any],
+                             out_dir: Path | None) -> RunPlan | None:
+    """A skipping plan if the same request ran before on the same inputs, else None."""
+    output = (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
+    record_path = _run_record_path(output)
+    if not output.is_file() or not record_path.is_file():
+        return None
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    stored = record.get("request_key")
+    if not stored or _request_key(chapter, request, list(stored["tables"])) != stored:
+        return None
+    return RunPlan(chapter, record["parameters"], record["input_hash"], output, True, stored)
 
 
 def _hide_injected_cell(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         tags = cell.setdefault("metadata", {}).setdefault("tags", [])
-        if "injected-parameters" in tags and HIDE_TAG not in tags:
-            tags.append(HIDE_TAG)
+        if "injected-parameters" in tags:
+            cell["id"] = "injected-parameters"  # papermill draws a random id on every run
+            if HIDE_TAG not in tags:
+                tags.append(HIDE_TAG)
     # papermill stamps wall-clock times and durations into metadata: volatile, not a record
     notebook.metadata.pop("papermill", None)
     for cell in notebook.cells:
@@ -181,10 +219,15 @@ def execute(run: RunPlan) -> Path:
         raise
     _hide_injected_cell(tmp)
     publish_temp_file(tmp, run.output)
-    record = {"input_hash": run.input_hash, "parameters": run.parameters}
+    _write_record(run)
+    return run.output
+
+
+def _write_record(run: RunPlan) -> None:
+    record = {"input_hash": run.input_hash, "parameters": run.parameters,
+              "request_key": run.request_key}
     atomic_write(_run_record_path(run.output),
                  [json.dumps(record, indent=1, sort_keys=True).encode()])
-    return run.output
 
 
 def _overrides_for(chapter: Chapter, overrides: dict[str, Any], year: int | None,
@@ -207,6 +250,8 @@ def _execute_all(plans: list[RunPlan], jobs: int | None,
                  progress: bool) -> list[tuple[RunPlan, str]]:
     todo = [p for p in plans if not p.skip]
     results = [(p, "skipped") for p in plans if p.skip]
+    for skipped in (p for p in plans if p.skip):
+        _write_record(skipped)  # remember this request, so the next identical one is quick
     failures: list[NotebookExecutionError] = []
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
@@ -234,14 +279,25 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
     """Plan every chapter (all parameters checked first), then execute in parallel.
 
     Chapters that read other chapters' glued values (the claims ledger) run in a second wave,
-    after the chapters they read. Returns (plan, status) pairs, status ``executed`` or
-    ``skipped``.
+    after the chapters they read. A request identical to the last one on unchanged inputs is
+    answered from the run records without importing anything. Returns (plan, status) pairs,
+    status ``executed`` or ``skipped``.
 
     Raises:
         ParameterError: if any chapter's parameters are invalid (nothing executes).
         NotebookExecutionError: the first failure (other notebooks still finish).
     """
     chapters = [get_chapter(name) for name in names]
+    request = {"overrides": overrides, "year": year, "chapters": sorted(names)}
+    first = [c for c in chapters if not c.reads_chapters]
+    second = [c for c in chapters if c.reads_chapters]
+    if not force:
+        reused = [unchanged_since_last_run(c, request, out_dir) for c in first]
+        if all(reused):
+            reused += [unchanged_since_last_run(c, request, out_dir) for c in second]
+        if all(reused):
+            return sorted(((p, "skipped") for p in reused if p),
+                          key=lambda r: r[0].chapter.name)
     declared = {p.name for c in chapters for p in c.analysis().PARAMS}
     if set(overrides) - declared:
         raise ParameterError(
@@ -249,13 +305,11 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
             f"take: {sorted(declared)}"
         )
     chosen = {c.name: _overrides_for(c, overrides, year, len(chapters) > 1) for c in chapters}
-    first = [c for c in chapters if not c.reads_chapters]
-    second = [c for c in chapters if c.reads_chapters]
     for chapter in second:  # validate now; their input hash needs the first wave's outputs
         validate(chapter.analysis().PARAMS, chosen[chapter.name],
                  notebook_defaults(chapter.notebook))
-    results = _execute_all([plan(c, chosen[c.name], out_dir, force) for c in first], jobs,
-                           progress)
-    results += _execute_all([plan(c, chosen[c.name], out_dir, force) for c in second], jobs,
-                            progress)
+    results = _execute_all([plan(c, chosen[c.name], out_dir, force, request) for c in first],
+                           jobs, progress)
+    results += _execute_all([plan(c, chosen[c.name], out_dir, force, request) for c in second],
+                            jobs, progress)
     return sorted(results, key=lambda r: r[0].chapter.name)
