@@ -105,3 +105,16 @@ def test_glue_check_notices_a_value_the_page_does_not_show(
     monkeypatch.setattr(book, "glue_values", shifted)
     problems = book.missing_glued_values(built_book)
     assert any("wages::japan_rank" in p.problem for p in problems)
+
+
+def test_every_chapter_links_the_tables_it_reads(built_book: Path) -> None:
+    import re
+
+    from scityhelpers.chapters import CHAPTERS
+    from scityhelpers.paths import tidy_dir
+
+    for chapter in CHAPTERS.values():
+        text = (REPO / chapter.page).read_text(encoding="utf-8")
+        linked = set(re.findall(r'href="\.\./data/(\w+)\.csv"', text))
+        built = {t for t in chapter.analysis().TABLES if (tidy_dir() / f"{t}.parquet").is_file()}
+        assert built <= linked, f"{chapter.page} lacks download links for {built - linked}"
