@@ -85,11 +85,15 @@ def write_data_sources_page() -> Path:
 
 
 # --------------------------------------------------------------------------- glue values
+def notebook_cells(path: Path) -> list[dict]:
+    """A notebook's cells as plain JSON (nbformat's validation is slow on large notebooks)."""
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
 def glue_values(notebook: Path) -> dict[str, str]:
     """Return every value a notebook glued, as the text it would render (name → text)."""
     values: dict[str, str] = {}
-    # plain JSON: nbformat's schema validation costs seconds on notebooks full of figures
-    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+    for cell in notebook_cells(notebook):
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {}).get("scrapbook", {})
             data = output.get("data", {})
@@ -338,24 +342,6 @@ def broken_internal_links(html_dir: Path) -> list[tuple[str, str]]:
 _GLUE_TEXT = re.compile(r"\{glue:text\}`\.\./notebooks/([\w-]+)\.ipynb::(\w+)(?::([^`]*))?`")
 
 
-def _format_glued(text: str, fmt: str) -> str:
-    """Format a glued text/plain value as myst-nb's ``glue:text`` role does."""
-    import ast
-
-    try:
-        value = ast.literal_eval(text)
-    except (SyntaxError, ValueError):
-        value = text
-    kind = fmt[-1] if fmt else ""
-    if kind in "bcdoxX" and kind:
-        value = int(value)
-    elif kind in "eEfFgGn%" and kind:
-        value = float(value)
-    else:
-        value = str(value)
-    return format(value, fmt)
-
-
 _PASTED = re.compile(r'<span class="pasted-text">(.*?)</span>', re.S)
 
 
@@ -365,6 +351,10 @@ def missing_glued_values(html_dir: Path) -> list[PageProblem]:
     myst-nb renders each role as a ``pasted-text`` span, so the spans of a built page must
     equal the notebook's glued values formatted as the roles ask, one for one.
     """
+    # myst-nb's own formatter, so the check agrees with what the role renders; imported here
+    # because it pulls in Sphinx, which `scity run` (importing this module) does not need
+    from myst_nb.core.variables import format_plain_text
+
     root = project_root()
     problems = []
     notebooks: dict[str, dict[str, str]] = {}
@@ -382,7 +372,7 @@ def missing_glued_values(html_dir: Path) -> list[PageProblem]:
             if notebook not in notebooks:
                 notebooks[notebook] = glue_values(root / "notebooks" / f"{notebook}.ipynb")
             values = notebooks[notebook]
-            expected = _format_glued(values[key], fmt) if key in values else None
+            expected = format_plain_text(values[key], fmt or "s") if key in values else None
             if expected != text:
                 problems.append(PageProblem(
                     f"book/{page.stem}",

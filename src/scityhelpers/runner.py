@@ -15,6 +15,7 @@ import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from scityhelpers.book import glue_values, notebook_cells
 from scityhelpers.chapters import Chapter, get_chapter
 from scityhelpers.errors import ParameterError, ScityError
 from scityhelpers.fetch import atomic_write, publish_temp_file
@@ -56,11 +58,6 @@ class RunPlan:
     request_key: dict[str, Any] | None = None
 
 
-def _cells(path: Path) -> list[dict[str, Any]]:
-    """A notebook's cells as plain JSON (nbformat's validation is slow on large notebooks)."""
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
-
-
 def _source(cell: dict[str, Any]) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
@@ -69,7 +66,7 @@ def _source(cell: dict[str, Any]) -> str:
 def notebook_defaults(path: Path) -> dict[str, Any]:
     """Return the values assigned in the notebook's ``parameters`` cell (plus injected ones)."""
     values: dict[str, Any] = {}
-    for cell in _cells(path):
+    for cell in notebook_cells(path):
         tags = cell.get("metadata", {}).get("tags", [])
         if "parameters" in tags or "injected-parameters" in tags:
             exec(compile(_source(cell), str(path), "exec"), {}, values)  # noqa: S102
@@ -79,19 +76,30 @@ def notebook_defaults(path: Path) -> dict[str, Any]:
 
 
 def _package_hash() -> str:
+    """Hash of the package's code and data files (every result depends on them).
+
+    Planning asks for it once per chapter; the files are only re-read when one of them
+    changed (name, size or modification time), which a ``stat`` per file tells cheaply.
+    """
     root = Path(__file__).resolve().parent
+    files = sorted(p for p in root.rglob("*")
+                   if p.suffix in {".py", ".csv", ".yml"} and "__pycache__" not in p.parts)
+    return _hash_files(root, tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
+@lru_cache(maxsize=4)
+def _hash_files(root: Path, files: tuple[tuple[Path, int, int], ...]) -> str:
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in {".py", ".csv", ".yml"} and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+    for path, _, _ in files:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def source_hash(path: Path) -> str:
     """Hash of a notebook's cell sources and tags, ignoring outputs and the injected cell."""
     digest = hashlib.sha256()
-    for cell in _cells(path):
+    for cell in notebook_cells(path):
         tags = cell.get("metadata", {}).get("tags", [])
         if "injected-parameters" in tags:
             continue
@@ -114,8 +122,6 @@ def input_hash(chapter: Chapter, parameters: dict[str, Any]) -> str:
 
 
 def _glue_digest(chapter_name: str) -> str:
-    from scityhelpers.book import glue_values
-
     notebook = get_chapter(chapter_name).notebook
     values = glue_values(notebook) if notebook.is_file() else {}
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
