@@ -9,10 +9,11 @@ import pytest
 from scityhelpers import load
 from scityhelpers.analysis import wages
 from scityhelpers.book import (
+    Change,
     PageProblem,
-    change_report,
     changes_markdown,
     check_built_book,
+    compare_editions,
     data_sources_markdown,
     page_text,
     toc_files,
@@ -54,13 +55,46 @@ def test_check_flags_missing_and_empty_pages(tmp_path: Path) -> None:
     assert any(p.page == "book/intro" and "nearly empty" in p.problem for p in problems)
 
 
+def _fact(value: object, precision: str = "exact", unit: str = "rank") -> dict:
+    return {"value": value, "unit": unit, "precision": precision}
+
+
 def test_change_report_lists_old_and_new() -> None:
-    before = {"wages": {"japan_rank": "24", "year": "2022"}}
-    after = {"wages": {"japan_rank": "23", "year": "2021"}}
-    changes = change_report(before, after)
-    assert changes == [("wages", "japan_rank", "24", "23"), ("wages", "year", "2022", "2021")]
-    assert "| `japan_rank` | 24 | 23 |" in changes_markdown(changes)
-    assert "No glued value differs" in changes_markdown([])
+    before = {"facts": {"wages": {"japan_rank": _fact(24), "year": _fact(2022, unit="year")}}}
+    after = {"facts": {"wages": {"japan_rank": _fact(23), "year": _fact(2021, unit="year")}}}
+    changes = compare_editions(before, after)
+    assert changes == [Change("fact", "wages", "japan_rank", 24, 23, "rank"),
+                       Change("fact", "wages", "year", 2022, 2021, "year")]
+    assert "| wages | `japan_rank` | 24 | 23 | rank |" in changes_markdown(changes)
+    assert "Nothing:" in changes_markdown([])
+
+
+def test_float_noise_below_the_precision_is_not_a_change() -> None:
+    # the failure this guards: another CPU's BLAS gave 0.10628497791387465 for
+    # 0.1062849779138759, and the change report listed it as news
+    value = 0.106
+    before = {"facts": {"dp": {"fe_coef": _fact(value, "3", "log points")}}}
+    after = {"facts": {"dp": {"fe_coef": _fact(value * (1 + 1e-12), "3", "log points")}}}
+    assert compare_editions(before, after) == []
+
+
+def test_a_change_at_the_precision_is_reported() -> None:
+    before = {"facts": {"dp": {"fe_coef": _fact(0.106, "3", "log points")}}}
+    after = {"facts": {"dp": {"fe_coef": _fact(0.107, "3", "log points")}}}
+    assert [c.name for c in compare_editions(before, after)] == ["fe_coef"]
+
+
+def test_flipped_verdicts_and_changed_raw_files_are_reported() -> None:
+    before = {"facts": {"claims": {"verdict_c3": _fact("holds", "text", "verdict")}},
+              "raw": {"oecd_wages/a.csv": "0" * 64}}
+    after = {"facts": {"claims": {"verdict_c3": _fact("does not hold", "text", "verdict")}},
+             "raw": {"oecd_wages/a.csv": "1" * 64, "oecd_wages/b.csv": "2" * 64}}
+    changes = compare_editions(before, after)
+    assert [(c.kind, c.name) for c in changes] == [("verdict", "verdict_c3"),
+                                                   ("raw", "a.csv"), ("raw", "b.csv")]
+    text = changes_markdown(changes)
+    assert "## Verdicts that flipped" in text
+    assert "## Raw files whose sha256 changed" in text
 
 
 @pytest.mark.parametrize("page", ["book/wages.html", "book/intro.html"])

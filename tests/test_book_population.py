@@ -11,7 +11,7 @@ from scityhelpers.book import page_text
 
 def test_population_page_shows_the_interpolation_and_the_shares(built_book: Path) -> None:
     text = page_text(built_book / "book" / "population.html")
-    estimate = population.interpolate_national(load("ipss2023_key_figures"))
+    estimate = population.interpolate_national(load("ipss2023_key_figures"), 2050)
     assert f"interpolated 2050 total is {estimate.value:.1f} million" in text
     assert "projects to 2045, not 2050" in text
     changes = population.municipal_change(load("municipal_projection"), 2045,

@@ -15,13 +15,15 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from scityhelpers.chapters import CHAPTERS
 from scityhelpers.errors import ScityError
+from scityhelpers.facts import FactSpec, facts_path, read_record
 from scityhelpers.fetch import atomic_write
 from scityhelpers.manifest import Source, load_manifest
 from scityhelpers.paths import build_dir, project_root, tidy_dir
@@ -30,8 +32,11 @@ log = logging.getLogger(__name__)
 
 DATA_SOURCES_PAGE = "book/data_sources.md"
 GLUE_RECORD = "application/papermill.record/text/plain"
-GLUE_VALUES_FILE = "glue-values.json"
+BASELINE_FILE = "edition-baseline.json"
 CHANGES_FILE = "changes.md"
+CHANGES_JSON_FILE = "changes.json"
+#: facts of the claims ledger named ``verdict_<claim>`` are verdicts (reported as flips)
+VERDICT_PREFIX = "verdict_"
 
 
 class BookBuildError(ScityError):
@@ -110,41 +115,119 @@ def all_glue_values() -> dict[str, dict[str, str]]:
             if ch.notebook.is_file()}
 
 
-def change_report(before: dict[str, dict[str, str]],
-                  after: dict[str, dict[str, str]]) -> list[tuple[str, str, str, str]]:
-    """List (chapter, key, old, new) for every glued value that differs, sorted."""
+# --------------------------------------------------------------------------- change report
+@dataclass(frozen=True)
+class Change:
+    """One thing that differs from the previous edition.
+
+    Attributes:
+        kind: ``fact`` (moved beyond its precision), ``verdict`` (a claim's verdict flipped)
+            or ``raw`` (a raw file's sha256 changed, appeared or went).
+        chapter: the chapter of a fact, or the source id of a raw file.
+        name: the fact's name or the raw file's name.
+        before: the previous value (None: it did not exist).
+        after: the new value (None: it no longer exists).
+        unit: the fact's unit (``sha256`` for raw files).
+    """
+
+    kind: str
+    chapter: str
+    name: str
+    before: Any
+    after: Any
+    unit: str
+
+
+def edition_state() -> dict[str, Any]:
+    """What an edition publishes: every chapter's facts record and every raw file's sha256."""
+    facts = {}
+    for name, chapter in CHAPTERS.items():
+        path = facts_path(chapter.notebook)
+        if path.is_file():
+            facts[name] = read_record(path)["facts"]
+    raw = {f"{source.id}/{file.name}": file.sha256
+           for source in load_manifest().values() for file in source.files}
+    return {"facts": facts, "raw": raw}
+
+
+def _fact_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     changes = []
     for chapter in sorted(set(before) | set(after)):
         old, new = before.get(chapter, {}), after.get(chapter, {})
-        for key in sorted(set(old) | set(new)):
-            if old.get(key) != new.get(key):
-                changes.append((chapter, key, old.get(key, "—"), new.get(key, "—")))
+        for name in sorted(set(old) | set(new)):
+            described = new.get(name) or old[name]
+            spec = FactSpec(name, described["unit"], described["precision"])
+            old_value = old[name]["value"] if name in old else None
+            new_value = new[name]["value"] if name in new else None
+            if spec.differs(old_value, new_value):
+                kind = "verdict" if name.startswith(VERDICT_PREFIX) else "fact"
+                changes.append(Change(kind, chapter, name, old_value, new_value, spec.unit))
     return changes
 
 
-def changes_markdown(changes: list[tuple[str, str, str, str]]) -> str:
-    """Render the change report as Markdown (one table per chapter)."""
+def compare_editions(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    """Facts that moved beyond their precision, verdicts that flipped, raw files that changed."""
+    changes = _fact_changes(before.get("facts", {}), after.get("facts", {}))
+    old_raw, new_raw = before.get("raw", {}), after.get("raw", {})
+    for key in sorted(set(old_raw) | set(new_raw)):
+        if old_raw.get(key) != new_raw.get(key):
+            source, _, name = key.partition("/")
+            changes.append(Change("raw", source, name, old_raw.get(key), new_raw.get(key),
+                                  "sha256"))
+    return changes
+
+
+_KIND_TITLES = {"verdict": "Verdicts that flipped",
+                "fact": "Facts that moved beyond their precision",
+                "raw": "Raw files whose sha256 changed"}
+
+
+def changes_markdown(changes: list[Change]) -> str:
+    """Render the change report as Markdown: verdicts, then facts, then raw files."""
     if not changes:
-        return "# What changed\n\nNo glued value differs from the previous build.\n"
-    lines = ["# What changed", "", "Glued values that differ from the previous build.", ""]
-    for chapter in sorted({c[0] for c in changes}):
-        lines += [f"## {chapter}", "", "| value | before | after |", "|---|---|---|"]
-        lines += [f"| `{k}` | {o} | {n} |" for c, k, o, n in changes if c == chapter]
+        return ("# What changed\n\nNothing: every fact equals the previous edition's at its "
+                "stated precision, no verdict flipped and no raw file changed.\n")
+    lines = ["# What changed", "", "Compared with the previous edition (the last checked "
+             "build), at each fact's stated precision.", ""]
+    for kind, title in _KIND_TITLES.items():
+        chosen = [c for c in changes if c.kind == kind]
+        if not chosen:
+            continue
+        lines += [f"## {title}", "", "| where | what | before | after | unit |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {c.chapter} | `{c.name}` | {_shown(c.before)} | {_shown(c.after)} "
+                  f"| {c.unit} |" for c in chosen]
         lines.append("")
     return "\n".join(lines)
 
 
-def baseline_glue_values() -> dict[str, dict[str, str]] | None:
-    """Values recorded at the last ``scity build`` (None if there was none)."""
-    path = build_dir() / GLUE_VALUES_FILE
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    return str(value)[:16] + "…" if isinstance(value, str) and len(value) == 64 else str(value)
+
+
+def baseline_edition() -> dict[str, Any] | None:
+    """The edition recorded at the last successful ``scity build`` (None if there was none)."""
+    path = build_dir() / BASELINE_FILE
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def write_change_report(before: dict[str, dict[str, str]]) -> tuple[Path, list]:
-    """Compare current glued values with ``before`` and write ``_build/changes.md``."""
-    changes = change_report(before, all_glue_values())
+def write_baseline() -> Path:
+    """Record the current edition as the baseline the next change report compares with."""
+    path = build_dir() / BASELINE_FILE
+    text = json.dumps(edition_state(), indent=1, sort_keys=True, ensure_ascii=False)
+    atomic_write(path, [text.encode("utf-8")])
+    return path
+
+
+def write_change_report(before: dict[str, Any]) -> tuple[Path, list[Change]]:
+    """Compare the current edition with ``before``; write ``changes.md`` and ``changes.json``."""
+    changes = compare_editions(before, edition_state())
     path = build_dir() / CHANGES_FILE
     atomic_write(path, [changes_markdown(changes).encode("utf-8")])
+    listing = json.dumps([asdict(c) for c in changes], indent=1, ensure_ascii=False)
+    atomic_write(build_dir() / CHANGES_JSON_FILE, [listing.encode("utf-8")])
     return path, changes
 
 
@@ -307,8 +390,7 @@ def build(*, clean: bool = False) -> Path:
     if problems:
         listed = "\n".join(f"  - {p.page}: {p.problem}" for p in problems)
         raise BookBuildError(f"the built book has problems:\n{listed}")
-    values = json.dumps(all_glue_values(), indent=1, sort_keys=True, ensure_ascii=False)
-    atomic_write(build_dir() / GLUE_VALUES_FILE, [values.encode("utf-8")])
+    write_baseline()
     atomic_write(stamp, [inputs.encode("utf-8")])
     return html_dir / "index.html"
 

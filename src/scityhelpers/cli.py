@@ -121,7 +121,7 @@ def run(
     from scityhelpers.chapters import CHAPTERS
     from scityhelpers.runner import run_chapters
 
-    before = book.baseline_glue_values() or book.all_glue_values()
+    before = book.baseline_edition() or book.edition_state()
     try:
         results = run_chapters(list(only or CHAPTERS), _parse_overrides(param or []), year=year,
                                out_dir=out, jobs=jobs, force=force, progress=True)
@@ -131,9 +131,10 @@ def run(
         console.print(f"{status:>9}  {plan.chapter.name}  {plan.parameters}")
     if out is None:
         path, changes = book.write_change_report(before)
-        for chapter, key, old, new in changes:
-            console.print(f"  changed  {chapter}::{key}: {old} → {new}")
-        console.print(f"{len(changes)} glued value(s) changed; report: {path}")
+        for change in changes:
+            console.print(f"  {change.kind:>7}  {change.chapter}::{change.name}: "
+                          f"{change.before} → {change.after}")
+        console.print(f"{len(changes)} change(s) beyond the stated precision; report: {path}")
 
 
 @app.command("build")

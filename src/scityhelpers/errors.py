@@ -129,3 +129,7 @@ class ParameterError(ScityError):
 
 class ModelDataError(ScityError):
     """A model specification has too few usable rows or a rank-deficient design."""
+
+
+class FactError(ScityError):
+    """A chapter's facts record is incomplete, undeclared, or not of its declared kind."""

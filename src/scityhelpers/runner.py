@@ -2,8 +2,12 @@
 
 - Parameters are validated before anything executes; a bad value changes nothing.
 - Each notebook executes into a temporary file; only a successful run replaces the record.
-- A notebook whose inputs (source cells, parameters, tidy tables, package code) are unchanged
-  since its last run is skipped; the input hash is stored beside it in ``<name>.run.json``.
+- A notebook whose inputs (source cells, parameters, tidy tables, package code, the facts
+  records it reads) are unchanged since its last run is skipped; the input hash is stored beside
+  it in ``<name>.run.json``.
+- Each run writes the chapter's facts record beside the notebook (``<name>.facts.json``): the
+  numbers it publishes, rounded to their precision, with the input hash that produced them.
+- Kernels run with one BLAS/OpenMP thread, so results do not depend on the thread count.
 """
 
 from __future__ import annotations
@@ -29,9 +33,10 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from scityhelpers.book import glue_values, notebook_cells
-from scityhelpers.chapters import Chapter, get_chapter
+from scityhelpers.book import notebook_cells
+from scityhelpers.chapters import CHAPTERS, Chapter, get_chapter
 from scityhelpers.errors import ParameterError, ScityError
+from scityhelpers.facts import facts_folders, facts_in_notebook, facts_path
 from scityhelpers.fetch import atomic_write, publish_temp_file
 from scityhelpers.params import validate
 from scityhelpers.tidy import fingerprint_or_absent
@@ -40,6 +45,18 @@ log = logging.getLogger(__name__)
 
 KERNEL = "python3"
 HIDE_TAG = "remove-cell"  # papermill's injected-parameters cell is not for readers
+#: the parameter through which a chapter that reads other chapters' facts finds them
+FACTS_DIR_PARAM = "facts_dir"
+#: one thread for every BLAS/OpenMP library a kernel may load: sums are then taken in the
+#: same order whatever the machine's core count (the kernel inherits this environment)
+SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                     "MKL_NUM_THREADS": "1", "BLIS_NUM_THREADS": "1",
+                     "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
+
+
+def pin_blas_threads() -> None:
+    """Set the single-thread environment for kernels started from this process."""
+    os.environ.update(SINGLE_THREAD_ENV)
 
 
 class NotebookExecutionError(ScityError):
@@ -109,22 +126,28 @@ def source_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def input_hash(chapter: Chapter, parameters: dict[str, Any]) -> str:
+def input_hash(chapter: Chapter, parameters: dict[str, Any],
+               out_dir: Path | None = None) -> str:
     """Everything the outputs depend on: notebook source, parameters, tables, package code."""
     record = {
         "notebook": source_hash(chapter.notebook),
         "parameters": parameters,
         "tables": {t: fingerprint_or_absent(t) for t in chapter.analysis().TABLES},
-        "reads": {name: _glue_digest(name) for name in chapter.reads_chapters},
+        "reads": _reads_digest(chapter, out_dir),
         "package": _package_hash(),
     }
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
 
-def _glue_digest(chapter_name: str) -> str:
-    notebook = get_chapter(chapter_name).notebook
-    values = glue_values(notebook) if notebook.is_file() else {}
-    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+def _reads_digest(chapter: Chapter, out_dir: Path | None) -> dict[str, str]:
+    """Hash of each facts record ``chapter`` reads (the one a run would use), or "absent"."""
+    digests = {}
+    for name in chapter.reads_chapters:
+        paths = [folder / f"{name}.facts.json" for folder in facts_folders(out_dir)]
+        found = next((p for p in paths if p.is_file()), None)
+        digests[name] = (hashlib.sha256(found.read_bytes()).hexdigest() if found
+                         else "absent")
+    return digests
 
 
 def _run_record_path(output: Path) -> Path:
@@ -143,16 +166,18 @@ def plan(chapter: Chapter, overrides: dict[str, Any], out_dir: Path | None,
     declared = {p.name for p in module.PARAMS}
     base = {k: v for k, v in defaults.items() if k in declared}
     parameters = validate(module.PARAMS, overrides, base)
-    digest = input_hash(chapter, parameters)
+    digest = input_hash(chapter, parameters, out_dir)
     output = (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
     record = _run_record_path(output)
     previous = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
     skip = (not force and output.is_file() and previous.get("input_hash") == digest)
-    key = _request_key(chapter, request, list(module.TABLES)) if request is not None else None
+    key = (_request_key(chapter, request, list(module.TABLES), out_dir)
+           if request is not None else None)
     return RunPlan(chapter, parameters, digest, output, skip, key)
 
 
-def _request_key(chapter: Chapter, request: dict[str, Any], tables: list[str]) -> dict[str, Any]:
+def _request_key(chapter: Chapter, request: dict[str, Any], tables: list[str],
+                 out_dir: Path | None) -> dict[str, Any]:
     """What a run was asked to do, with everything it read, before any validation.
 
     If a later request has the same key, nothing it depends on has changed, so the stored
@@ -161,7 +186,7 @@ def _request_key(chapter: Chapter, request: dict[str, Any], tables: list[str]) -
     """
     return {"notebook": source_hash(chapter.notebook), "package": _package_hash(),
             "request": request, "tables": {t: fingerprint_or_absent(t) for t in tables},
-            "reads": {name: _glue_digest(name) for name in chapter.reads_chapters}}
+            "reads": _reads_digest(chapter, out_dir)}
 
 
 def unchanged_since_last_run(chapter: Chapter, request: dict[str, Any],
@@ -173,7 +198,7 @@ def unchanged_since_last_run(chapter: Chapter, request: dict[str, Any],
         return None
     record = json.loads(record_path.read_text(encoding="utf-8"))
     stored = record.get("request_key")
-    if not stored or _request_key(chapter, request, list(stored["tables"])) != stored:
+    if not stored or _request_key(chapter, request, list(stored["tables"]), out_dir) != stored:
         return None
     return RunPlan(chapter, record["parameters"], record["input_hash"], output, True, stored)
 
@@ -203,6 +228,7 @@ def execute(run: RunPlan) -> Path:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    pin_blas_threads()
     run.output.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(suffix=".ipynb", dir=run.output.parent,
                                         prefix=f".{run.chapter.name}.")
@@ -224,9 +250,28 @@ def execute(run: RunPlan) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     _hide_injected_cell(tmp)
+    atomic_write(facts_path(run.output), [_facts_json(run, tmp)])
     publish_temp_file(tmp, run.output)
     _write_record(run)
     return run.output
+
+
+def _facts_json(run: RunPlan, executed: Path) -> bytes:
+    """The facts record the executed notebook emitted, with the inputs that produced it.
+
+    Raises:
+        NotebookExecutionError: the notebook emitted no record (its last cell must call
+            ``facts.publish()``); the previous executed copy is unchanged.
+    """
+    record = facts_in_notebook(notebook_cells(executed))
+    if record is None:
+        executed.unlink(missing_ok=True)
+        raise NotebookExecutionError(
+            f"{run.chapter.notebook.name} ran but published no facts record: end it with a "
+            "cell calling `facts.publish()`; the previous executed copy is unchanged.")
+    record = {"chapter": run.chapter.name, "input_hash": run.input_hash,
+              "parameters": run.parameters, "facts": record["facts"]}
+    return (json.dumps(record, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
 def _write_record(run: RunPlan) -> None:
@@ -250,6 +295,15 @@ def _overrides_for(chapter: Chapter, overrides: dict[str, Any], year: int | None
         declared = {p.name for p in chapter.analysis().PARAMS}
         chosen = {k: v for k, v in chosen.items() if k in declared}
     return chosen
+
+
+def with_dependents(names: list[str]) -> list[str]:
+    """``names`` plus every chapter that reads the facts of one of them (in registry order)."""
+    chosen = set(names)
+    for chapter in CHAPTERS.values():
+        if chosen & set(chapter.reads_chapters):
+            chosen.add(chapter.name)
+    return [name for name in CHAPTERS if name in chosen] + sorted(chosen - set(CHAPTERS))
 
 
 def _execute_all(plans: list[RunPlan], jobs: int | None,
@@ -284,15 +338,17 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
                  force: bool = False, progress: bool = False) -> list[tuple[RunPlan, str]]:
     """Plan every chapter (all parameters checked first), then execute in parallel.
 
-    Chapters that read other chapters' glued values (the claims ledger) run in a second wave,
-    after the chapters they read. A request identical to the last one on unchanged inputs is
-    answered from the run records without importing anything. Returns (plan, status) pairs,
-    status ``executed`` or ``skipped``.
+    Chapters that read other chapters' facts (the claims ledger) are added when a chapter they
+    read is chosen, and run in a second wave, after the chapters they read; with ``out_dir``
+    they read the what-if records there first, then the committed ones. A request identical to
+    the last one on unchanged inputs is answered from the run records without importing
+    anything. Returns (plan, status) pairs, status ``executed`` or ``skipped``.
 
     Raises:
         ParameterError: if any chapter's parameters are invalid (nothing executes).
         NotebookExecutionError: the first failure (other notebooks still finish).
     """
+    names = with_dependents(names)
     chapters = [get_chapter(name) for name in names]
     request = {"overrides": overrides, "year": year, "chapters": sorted(names)}
     first = [c for c in chapters if not c.reads_chapters]
@@ -311,6 +367,9 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
             f"take: {sorted(declared)}"
         )
     chosen = {c.name: _overrides_for(c, overrides, year, len(chapters) > 1) for c in chapters}
+    if out_dir is not None:
+        for chapter in second:
+            chosen[chapter.name][FACTS_DIR_PARAM] = str(out_dir.resolve())
     for chapter in second:  # validate now; their input hash needs the first wave's outputs
         validate(chapter.analysis().PARAMS, chosen[chapter.name],
                  notebook_defaults(chapter.notebook))

@@ -122,7 +122,7 @@ def test_prefecture_without_projection_has_no_value_not_zero() -> None:
 
 
 def test_horizon_note_says_when_the_edition_stops_short() -> None:
-    assert "projects to 2045, not 2050" in population.horizon_note(SYNTHETIC, 2018)
+    assert "projects to 2045, not 2050" in population.horizon_note(SYNTHETIC, 2018, 2050)
 
 
 # --------------------------------------------------------------------------- real data
@@ -136,7 +136,7 @@ def test_2018_edition_base_equals_census_2015_without_fukushima(pulled: Path) ->
 
 def test_real_2050_estimate_lies_between_the_published_ipss_figures(pulled: Path) -> None:
     # IPSS 2023 overview: 1億880万人 in 2045, 9965万人 in 2056 (medium variant)
-    estimate = population.interpolate_national(load("ipss2023_key_figures"))
+    estimate = population.interpolate_national(load("ipss2023_key_figures"), 2050)
     assert (estimate.lower_value, estimate.upper_value) == (108.80, 99.65)
     assert estimate.value == pytest.approx(108.80 * (99.65 / 108.80) ** (5 / 11))
     assert population.first_year_below(load("ipss2023_key_figures"), 100.0) == 2056

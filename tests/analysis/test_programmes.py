@@ -9,6 +9,7 @@ import pytest
 
 from scityhelpers import load
 from scityhelpers.analysis import programmes
+from scityhelpers.briefing import load_briefing
 from scityhelpers.programmes import completeness
 
 
@@ -61,11 +62,12 @@ def test_overlap_partitions_the_members() -> None:
 def test_briefing_sdgs_totals_match_the_announced_counts(pulled: Path) -> None:
     # 182 cities (183 local governments), 60 model projects: the briefing's slide
     # 【内閣府】SDGs未来都市 and programmes/SOURCES.md (cumulative 29, 60, 93, 124, 154, 182)
-    totals = programmes.briefing_sdgs_totals(load("sdgs_by_year"))
+    briefing = load_briefing()
+    totals = programmes.briefing_sdgs_totals(load("sdgs_by_year"), briefing)
     assert totals == {"cities": 182, "bodies": 183, "model_projects": 60,
                       "cumulative_cities": 182}
-    assert totals["cities"] == programmes.BRIEFING_SDGS_TOTAL_CITIES
-    table = programmes.sdgs_year_table(load("sdgs_by_year"), completeness(), 2023)
+    assert totals["cities"] == briefing.count("C7", "cities_total")
+    table = programmes.sdgs_year_table(load("sdgs_by_year"), completeness(), 2023, briefing)
     assert (table["briefing_cities"] == table["cities_selected"]).all()
     assert table.set_index("fiscal_year").loc[2021, "list_completeness"] == "30 / 31"
 
@@ -73,8 +75,11 @@ def test_briefing_sdgs_totals_match_the_announced_counts(pulled: Path) -> None:
 def test_decarbonization_rounds_match_the_briefing(pulled: Path) -> None:
     # 第1回 26 (79), 第2回 20 (50), 第3回 16 (58): briefing slide 【環境省】脱炭素先行地域
     rounds = load("decarbonization_rounds")
-    table = programmes.decarb_round_table(rounds, completeness(), 2023).set_index("round")
-    for number, (selected, received) in programmes.BRIEFING_DECARB.items():
+    briefing = load_briefing()
+    table = programmes.decarb_round_table(rounds, completeness(), 2023, briefing).set_index(
+        "round")
+    assert briefing.decarb_rounds() == {1: (26, 79), 2: (20, 50), 3: (16, 58)}
+    for number, (selected, received) in briefing.decarb_rounds().items():
         assert table.loc[number, "proposals_selected"] == selected
         assert table.loc[number, "proposals_received"] == received
     assert table.loc[1, "selection_rate_pct"] == pytest.approx(26 / 79 * 100)

@@ -11,7 +11,7 @@ import pandas as pd
 from scityhelpers.analysis.corridor import PREFERRED_SET, corridor_totals
 from scityhelpers.params import Param
 
-TABLES = ("seed_claims", "prefecture_population_2020", "gpp")
+TABLES = ("seed_claims", "briefing_figures", "prefecture_population_2020", "gpp")
 
 
 def _gpp_years() -> list[int]:
@@ -24,6 +24,9 @@ PARAMS = (
     Param("corridor_fiscal_year", int,
           "fiscal year of gross prefectural product compared with the briefing's ~360 tn yen",
           allowed=lambda v: _gpp_years()),
+    Param("facts_dir", str,
+          "folder of a what-if run whose facts records the ledger reads first (empty: the "
+          "committed records in notebooks/); `scity run --out` sets it"),
 )
 
 

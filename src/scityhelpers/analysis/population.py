@@ -24,9 +24,8 @@ import pandas as pd
 from scityhelpers.params import Param
 from scityhelpers.projections import available_editions, load_projection
 
-#: the briefing's year and its national figure (1億人程度), million persons
-BRIEFING_YEAR = 2050
-BRIEFING_NATIONAL_MILLION = 100.0
+# The briefing's year and national figure (C1) and its share of ageing areas (C2) come from
+# the reference table briefing_figures (scityhelpers.briefing).
 #: the key-figures rows used for the national projection
 KEY_EDITION = "IPSS 2023 (令和5年推計)"
 KEY_MEASURE_TOTAL = "total population"
@@ -38,8 +37,6 @@ PREVIOUS_BELOW_100M_MEASURE = "total population below 100 million (first year)"
 COMPARISON_YEAR = 2045
 #: a figure within this distance of the briefing's round number counts as "about" it, percent
 ROUND_FIGURE_TOLERANCE_PCT = 5.0
-#: the briefing's share for C2 ("約5割"), percent
-BRIEFING_HALF_PCT = 50.0
 #: thresholds of the sensitivity curve, percent decline
 SENSITIVITY_THRESHOLDS_PCT = tuple(float(t) for t in range(10, 61))
 SENSITIVITY_TABLE_THRESHOLDS_PCT = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]  # rows shown
@@ -113,7 +110,7 @@ def published_national_million(key_figures: pd.DataFrame, year: int) -> float:
     return float(series.loc[year])
 
 
-def interpolate_national(key_figures: pd.DataFrame, year: int = BRIEFING_YEAR) -> Interpolation:
+def interpolate_national(key_figures: pd.DataFrame, year: int) -> Interpolation:
     """Estimate the national total in ``year`` between the nearest published years around it.
 
     Log-linear, i.e. a constant yearly rate between the two points; the IPSS curve is smooth
@@ -312,9 +309,10 @@ def threshold_for_share(changes: pd.DataFrame, share_pct: float,
     return float(ordered["decline_pct"].iloc[position])
 
 
-def half_verdict(shares: DeclineShares, half_area_threshold_pct: float) -> str:
-    """Say whether half the land area lies in municipalities declining at least the threshold."""
-    if shares.area_pct >= BRIEFING_HALF_PCT:
+def half_verdict(shares: DeclineShares, half_area_threshold_pct: float,
+                 claimed_share_pct: float) -> str:
+    """Say whether the briefing's share of land area (percent) declines at least the threshold."""
+    if shares.area_pct >= claimed_share_pct:
         return (f"yes at a {shares.threshold_pct:.0f}% threshold: municipalities declining at "
                 "least that much cover half the land area or more")
     return (f"not at a {shares.threshold_pct:.0f}% threshold: half the land area is reached "
@@ -385,12 +383,12 @@ def prefecture_change(changes: pd.DataFrame, municipalities: pd.DataFrame) -> pd
     return table.reset_index()
 
 
-def horizon_note(projection: pd.DataFrame, edition: int) -> str:
-    """Say plainly how far the edition projects, against the briefing's 2050."""
+def horizon_note(projection: pd.DataFrame, edition: int, briefing_year: int) -> str:
+    """Say plainly how far the edition projects, against the briefing's year (2050)."""
     last = projection_years(projection)[-1]
-    if last < BRIEFING_YEAR:
+    if last < briefing_year:
         return (f"the IPSS {edition} edition used here projects to {last}, not "
-                f"{BRIEFING_YEAR}: no municipal figure in this chapter reaches the briefing's "
+                f"{briefing_year}: no municipal figure in this chapter reaches the briefing's "
                 "horizon")
     return f"the IPSS {edition} edition used here projects to {last}, the briefing's horizon"
 

@@ -22,19 +22,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scityhelpers.briefing import BriefingFigures
 from scityhelpers.models.rank_tests import RankComparison, compare
 from scityhelpers.params import Param
 
-# -- the briefing's figures (the claims checked; 全国のスマートシティの現状と課題, 2023) ----------
-#: 「2018年選定（全29都市）… 2023年選定（全28都市）」 (slide 【内閣府】SDGs未来都市)
-BRIEFING_SDGS_CITIES = {2018: 29, 2019: 31, 2020: 33, 2021: 31, 2022: 30, 2023: 28}
-#: 「累計 … 182都市（183自治体）」 and 「自治体SDGsモデル事業 … 60都市」
-BRIEFING_SDGS_TOTAL_CITIES = 182
-BRIEFING_SDGS_TOTAL_BODIES = 183
-BRIEFING_SDGS_MODEL_PROJECTS = 60
-#: 「第1回 26 (79)、第2回 20 (50)、第3回 16 (58)」: selected (proposals received)
-BRIEFING_DECARB = {1: (26, 79), 2: (20, 50), 3: (16, 58)}
-BRIEFING_YEARS = (min(BRIEFING_SDGS_CITIES), max(BRIEFING_SDGS_CITIES))
+# The briefing's figures (yearly SDGs counts, decarbonization rounds) come from the reference
+# table briefing_figures through scityhelpers.briefing.BriefingFigures.
 
 #: programme keys used in every table, with their display names
 PROGRAMMES = {
@@ -90,7 +83,7 @@ def completeness_label(known: pd.Series, announced: pd.Series) -> pd.Series:
 
 
 def sdgs_year_table(sdgs_by_year: pd.DataFrame, completeness: pd.DataFrame,
-                    as_of: int) -> pd.DataFrame:
+                    as_of: int, briefing: BriefingFigures) -> pd.DataFrame:
     """SDGs Future Cities per fiscal year up to ``as_of``: briefing vs announced vs named.
 
     ``selection_rate_pct`` = cities selected / proposals received (applicants), where the
@@ -99,7 +92,8 @@ def sdgs_year_table(sdgs_by_year: pd.DataFrame, completeness: pd.DataFrame,
     """
     table = sdgs_by_year[sdgs_by_year["fiscal_year"] <= as_of].copy()
     known = _completeness_of(completeness, "SDGs未来都市")
-    table["briefing_cities"] = table["fiscal_year"].map(BRIEFING_SDGS_CITIES).astype("Int64")
+    table["briefing_cities"] = table["fiscal_year"].map(
+        briefing.sdgs_cities_by_year()).astype("Int64")
     table["named"] = table["fiscal_year"].map(known["known"]).astype(int)
     table["unnamed"] = table["fiscal_year"].map(known["unnamed"]).astype(int)
     table["model_projects_named"] = table["fiscal_year"].map(
@@ -113,9 +107,10 @@ def sdgs_year_table(sdgs_by_year: pd.DataFrame, completeness: pd.DataFrame,
                   "list_completeness"]].reset_index(drop=True)
 
 
-def briefing_sdgs_totals(sdgs_by_year: pd.DataFrame) -> dict[str, int]:
+def briefing_sdgs_totals(sdgs_by_year: pd.DataFrame,
+                         briefing: BriefingFigures) -> dict[str, int]:
     """Announced totals over the briefing's years (FY2018–2023): cities, bodies, models."""
-    years = sdgs_by_year[sdgs_by_year["fiscal_year"].between(*BRIEFING_YEARS)]
+    years = sdgs_by_year[sdgs_by_year["fiscal_year"].between(*briefing.sdgs_years())]
     return {"cities": int(years["cities_selected"].sum()),
             "bodies": int(years["municipalities_selected"].sum()),
             "model_projects": int(years["model_projects"].sum()),
@@ -123,7 +118,7 @@ def briefing_sdgs_totals(sdgs_by_year: pd.DataFrame) -> dict[str, int]:
 
 
 def decarb_round_table(rounds: pd.DataFrame, completeness: pd.DataFrame,
-                       as_of: int) -> pd.DataFrame:
+                       as_of: int, briefing: BriefingFigures) -> pd.DataFrame:
     """Decarbonization rounds up to fiscal year ``as_of``: selected, proposals, rate, named.
 
     ``selection_rate_pct`` = proposals selected / proposals received; ``leads_named`` counts
@@ -135,10 +130,11 @@ def decarb_round_table(rounds: pd.DataFrame, completeness: pd.DataFrame,
     table = table[table["fiscal_year"] <= as_of].copy()
     table["selection_rate_pct"] = (table["proposals_selected"] / table["proposals_received"]
                                    * 100).astype("Float64")
+    claimed = briefing.decarb_rounds()
     table["briefing_selected"] = table["round"].map(
-        {r: s for r, (s, _) in BRIEFING_DECARB.items()}).astype("Int64")
+        {r: s for r, (s, _) in claimed.items()}).astype("Int64")
     table["briefing_proposals"] = table["round"].map(
-        {r: p for r, (_, p) in BRIEFING_DECARB.items()}).astype("Int64")
+        {r: p for r, (_, p) in claimed.items()}).astype("Int64")
     table["leads_named"] = table["round"].map(known["known"]).astype(int)
     table["list_completeness"] = completeness_label(table["leads_named"],
                                                     table["proposals_selected"])

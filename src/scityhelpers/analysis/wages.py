@@ -15,8 +15,8 @@ from scityhelpers.params import Param
 BRIEFING_PRICE_BASE_YEAR = 2022
 HAC_LAGS = 2  # Newey-West lags for annual series (autocorrelated residuals)
 TABLES = ("wages", "productivity")  # tidy tables the chapter reads
-#: The window of the briefing's claim 「日本は、ほぼ横ばいのまま」 (OECD chart 1991–2022).
-CLAIM_WINDOW = (1991, 2022)
+# The window of the briefing's claim 「日本は、ほぼ横ばいのまま」 (its OECD chart's years) comes
+# from the reference table briefing_figures (scityhelpers.briefing.BriefingFigures.wage_window).
 GLUE_PREFIX = {"JPN": "japan", "KOR": "korea", "OECD": "oecd"}  # names of glued keys
 
 

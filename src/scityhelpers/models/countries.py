@@ -470,14 +470,20 @@ def time_all_specs(repeats: int = 3) -> float:
 
 
 # --------------------------------------------------------------------------- where Japan sits
+#: decimals kept of FWL residuals (log points / SD units): far below what a plot can show
+RESIDUAL_DECIMALS = 9
+
+
 def partial_regression(panel: pd.DataFrame, measure: str = COMPOSITE) -> pd.DataFrame:
     """Frisch-Waugh-Lovell: outcome and measure net of country and year effects.
 
-    The slope of ``y_resid`` on ``x_resid`` equals the two-way FE coefficient.
+    The slope of ``y_resid`` on ``x_resid`` equals the two-way FE coefficient. Residuals are
+    rounded to ``RESIDUAL_DECIMALS``: their last bits depend on the BLAS kernel, and a plot of
+    them must be the same picture on every CPU.
     """
     rows, _ = spec_rows(panel, Spec(measure, "twfe"))
     effects = effects_design(rows, "twfe").to_numpy()
-    residualise = lambda v: sm.OLS(v, effects).fit().resid  # noqa: E731
+    residualise = lambda v: sm.OLS(v, effects).fit().resid.round(RESIDUAL_DECIMALS)  # noqa: E731
     return rows.assign(y_resid=residualise(rows["y"].to_numpy()),
                        x_resid=residualise(rows["x"].to_numpy()))[
         ["iso3", "year", "y_resid", "x_resid"]]

@@ -8,7 +8,7 @@ import seaborn as sns
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from scityhelpers.analysis.population import BRIEFING_NATIONAL_MILLION, Interpolation
+from scityhelpers.analysis.population import Interpolation
 from scityhelpers.geo import plot_prefecture_choropleth
 from scityhelpers.plots import add_source_note, new_figure
 
@@ -38,11 +38,13 @@ def projection_source(edition: int) -> str:
 
 
 def national_path(series: pd.DataFrame, estimate: Interpolation,
-                  regional: pd.DataFrame, regional_edition: int) -> Figure:
+                  regional: pd.DataFrame, regional_edition: int,
+                  claimed_million: float) -> Figure:
     """Published national totals, the interpolated 2050 (hollow) and the regional sums.
 
     ``series``: year, population_million (IPSS 2023 key figures); ``regional``: year,
-    population_million (sum of the municipal projection).
+    population_million (sum of the municipal projection); ``claimed_million``: the briefing's
+    figure for the estimate's year, million persons (a reference line).
     """
     fig, ax = new_figure()
     ax.plot(series["year"], series["population_million"], color="#0047a0", marker="o",
@@ -54,8 +56,8 @@ def national_path(series: pd.DataFrame, estimate: Interpolation,
             markersize=4, linestyle="--",
             label=f"IPSS {regional_edition} regional, sum of municipalities (excl. areas not "
                   "projected)")
-    ax.axhline(BRIEFING_NATIONAL_MILLION, color="#333333", linewidth=0.8)
-    ax.annotate("briefing: 1億人程度 in 2050", (estimate.year, BRIEFING_NATIONAL_MILLION),
+    ax.axhline(claimed_million, color="#333333", linewidth=0.8)
+    ax.annotate(f"briefing: 1億人程度 in {estimate.year}", (estimate.year, claimed_million),
                 xytext=(0, -14), textcoords="offset points", ha="center", fontsize=8)
     ax.set_xlabel("年 Year")
     ax.set_ylabel("総人口 Population (million persons)")

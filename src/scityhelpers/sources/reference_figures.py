@@ -18,6 +18,10 @@ from scityhelpers.validate import require_known
 SOURCE_ID = "reference_figures"
 FILE_KEY_FIGURES = "ipss2023_national_projection_key_figures.csv"
 FILE_CLAIMS = "seed_claims.csv"
+FILE_BRIEFING_FIGURES = "briefing_figures.csv"
+BRIEFING_FIGURE_COLUMNS = ["claim_id", "figure", "value", "unit", "rule", "quote_ja", "section"]
+#: how a recomputed value is compared with the briefing's figure (rules in scityhelpers.claims)
+BRIEFING_RULES = ("relative", "count", "exact", "rounded_0.1")
 KEY_FIGURE_COLUMNS = ["edition", "variant", "year", "measure", "value", "unit", "source_url",
                       "source_note"]
 CLAIM_COLUMNS = ["claim_id", "topic", "claim_en", "figures_in_briefing", "how_to_check"]
@@ -39,6 +43,18 @@ def build_key_figures(files: RawFiles) -> pd.DataFrame:
 def build_claims(files: RawFiles) -> pd.DataFrame:
     """Build ``seed_claims`` (text as written)."""
     return read_reference_csv(files[FILE_CLAIMS], CLAIM_COLUMNS, SOURCE_ID)[CLAIM_COLUMNS]
+
+
+def build_briefing_figures(files: RawFiles) -> pd.DataFrame:
+    """Build ``briefing_figures``: each number the briefing states, with its comparison rule.
+
+    The one place the briefing's figures live: the claims ledger and the chapters read them
+    from here, so no briefing figure is typed in code.
+    """
+    path = files[FILE_BRIEFING_FIGURES]
+    raw = read_reference_csv(path, BRIEFING_FIGURE_COLUMNS, SOURCE_ID)
+    require_known(raw["rule"], BRIEFING_RULES, "rule", path)
+    return raw.assign(value=numbers(raw["value"], "value", path))[BRIEFING_FIGURE_COLUMNS]
 
 
 KEY_FIGURES_SCHEMA = pa.DataFrameSchema(
@@ -67,9 +83,27 @@ CLAIMS_SCHEMA = pa.DataFrameSchema(
     coerce=True,
 )
 
+BRIEFING_FIGURES_SCHEMA = pa.DataFrameSchema(
+    {
+        "claim_id": pa.Column(str, pa.Check.str_matches(r"^C\d+$")),
+        "figure": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$")),
+        "value": pa.Column(float),
+        "unit": pa.Column(str),
+        "rule": pa.Column(str, pa.Check.isin(BRIEFING_RULES)),
+        "quote_ja": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "section": pa.Column(str, pa.Check.str_length(min_value=1)),
+    },
+    unique=["claim_id", "figure"],
+    strict=True,
+    coerce=True,
+)
+
 TABLES = (
     TableSpec(name="ipss2023_key_figures", build=build_key_figures, schema=KEY_FIGURES_SCHEMA,
               description="IPSS 2023 national projection: published key figures"),
     TableSpec(name="seed_claims", build=build_claims, schema=CLAIMS_SCHEMA,
               description="The briefing's quantitative claims C1-C11"),
+    TableSpec(name="briefing_figures", build=build_briefing_figures,
+              schema=BRIEFING_FIGURES_SCHEMA,
+              description="Every figure the briefing states, with its comparison rule"),
 )
