@@ -75,10 +75,40 @@ def test_failing_notebook_keeps_previous_copy(tmp_path: Path) -> None:
 
 
 def test_identical_request_is_answered_from_the_run_record(pulled: Path, tmp_path: Path) -> None:
+    # wages brings the claims ledger along: it reads wages' facts
     first = run_chapters(["wages"], {"year": 2020}, out_dir=tmp_path, jobs=1)
     again = run_chapters(["wages"], {"year": 2020}, out_dir=tmp_path, jobs=1)
-    assert [status for _, status in first] == ["executed"]
-    assert [status for _, status in again] == ["skipped"]
-    assert again[0][0].parameters == first[0][0].parameters
+    assert [(p.chapter.name, status) for p, status in first] == [("claims", "executed"),
+                                                                 ("wages", "executed")]
+    assert [status for _, status in again] == ["skipped", "skipped"]
+    assert again[1][0].parameters == first[1][0].parameters
     other = run_chapters(["wages"], {"year": 2019}, out_dir=tmp_path, jobs=1)
-    assert [status for _, status in other] == ["executed"]
+    assert [status for _, status in other] == ["executed", "executed"]
+
+
+def _glued_html(notebook: Path, name: str) -> str:
+    from scityhelpers.book import notebook_cells
+
+    for cell in notebook_cells(notebook):
+        for output in cell.get("outputs", []):
+            if output.get("metadata", {}).get("scrapbook", {}).get("name") == name:
+                html = output["data"]["application/papermill.record/text/html"]
+                return "".join(html) if isinstance(html, list) else html
+    raise AssertionError(f"{notebook} glues no {name}")
+
+
+def test_what_if_ledger_judges_the_what_if_facts(pulled: Path, tmp_path: Path) -> None:
+    # the fault this guards: the ledger read the committed notebooks' glued text, so a
+    # what-if run with --out was judged on the published numbers
+    from scityhelpers.facts import fact_values, facts_path, read_record
+
+    committed_claims = (REPO / "notebooks" / "claims.facts.json").read_bytes()
+    run_chapters(["wages"], {"year": 2021}, out_dir=tmp_path, jobs=1)
+    what_if_rank = fact_values(read_record(facts_path(tmp_path / "wages.ipynb")))["japan_rank"]
+    published_rank = fact_values(read_record(REPO / "notebooks" / "wages.facts.json"))[
+        "japan_rank"]
+    assert what_if_rank != published_rank  # 2021 and 2022 ranks differ in the OECD data
+    what_if_ledger = _glued_html(tmp_path / "claims.ipynb", "ledger_table")
+    assert f"Japan {what_if_rank}th in the current edition" in what_if_ledger
+    assert f"Japan {published_rank}th in the current edition" not in what_if_ledger
+    assert (REPO / "notebooks" / "claims.facts.json").read_bytes() == committed_claims

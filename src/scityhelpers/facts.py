@@ -149,6 +149,15 @@ def load_specs(chapter: str) -> dict[str, FactSpec]:
     return specs
 
 
+def recorded(chapter: str, name: str, value: Any) -> Any:
+    """``value`` as the chapter's facts record holds it (rounded to the fact's precision).
+
+    Tests compare a notebook's published fact with the function that computes it through this,
+    so the comparison is made at the stated precision, not at float noise.
+    """
+    return load_specs(chapter)[name].normalise(value)
+
+
 class FactRecord:
     """The facts one chapter run publishes, in the order the notebook adds them."""
 
