@@ -392,6 +392,8 @@ def build(*, clean: bool = False) -> Path:
         raise BookBuildError(f"the built book has problems:\n{listed}")
     write_baseline()
     atomic_write(stamp, [inputs.encode("utf-8")])
+    from scityhelpers.edition_ja import build_ja  # the 日本語版, into _build/html/ja
+    build_ja()
     return html_dir / "index.html"
 
 

@@ -150,6 +150,32 @@ def build_book(clean: Annotated[bool, typer.Option(help="remove the old HTML fir
     console.print(f"built {index}")
 
 
+@app.command("translation-hash")
+def translation_hash(pages: Annotated[list[str], typer.Argument(help="page stem(s), e.g. wages")],
+                     ) -> None:
+    """Record that book/ja/<page>.md now translates the current book/<page>.md (its sha256)."""
+    from scityhelpers.edition_ja import record_hash
+
+    try:
+        for page in pages:
+            console.print(f"book/ja/{page}.md ← book/{page}.md {record_hash(page)[:12]}…")
+    except ScityError as error:
+        _fail(error)
+
+
+@app.command("translation-check")
+def translation_check() -> None:
+    """List Japanese pages that are missing, out of date or glue other keys (exit 1 if any)."""
+    from scityhelpers.edition_ja import translation_problems
+
+    problems = translation_problems()
+    for problem in problems:
+        console.print(f"{problem.page}: {problem.problem}")
+    if problems:
+        raise typer.Exit(1)
+    console.print("the Japanese edition is in step with the English")
+
+
 @app.command("bench")
 def bench() -> None:
     """Measure cold run+build, no-op rebuild, one-parameter rerun, naive build, peak RSS."""

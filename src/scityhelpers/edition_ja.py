@@ -1,0 +1,319 @@
+"""The Japanese edition (日本語版): parallel MyST pages, drift check and a second build.
+
+Each English page ``book/<page>.md`` has a translation ``book/ja/<page>.md`` that glues the same
+keys from the same executed notebooks (``../../notebooks/<chapter>.ipynb::key``), so both
+editions show the same facts; no number is typed. The translation records, in its front
+matter, the sha256 of the English text it translates (``translated_from_sha256``).
+:func:`translation_problems` reports a missing translation, a glue key present in one language
+only, and an English page that changed after it was translated.
+
+The Japanese site is a second Jupyter Book build. Its source is staged in ``_build/ja-src``
+with the English layout (``book/<page>.md`` + ``notebooks/``), so the notebooks' own links to
+``../book/<page>`` resolve to the Japanese pages and every page has the same path in both
+editions; the result is copied to ``_build/html/ja``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scityhelpers.errors import ScityError
+from scityhelpers.fetch import atomic_write
+from scityhelpers.paths import build_dir, project_root
+
+log = logging.getLogger(__name__)
+
+JA_DIR = "book/ja"
+STAGE_DIR = "ja-src"
+#: pages generated from data (the data-sources page): rendered in Japanese by code, not hashed
+GENERATED_PAGES = ("data_sources",)
+HASH_KEY = "translated_from_sha256"
+JA_TITLE = "scity：全国のスマートシティをデータで検証する"
+#: captions of the table of contents, English → Japanese
+CAPTIONS = {
+    "Chapters": "各章",
+    "Method and data": "方法とデータ",
+    "Notebooks (code and full output)": "ノートブック（コードと全出力・英語）",
+}
+
+
+class TranslationError(ScityError):
+    """The Japanese edition is missing a page, out of date, or glues different keys."""
+
+
+# --------------------------------------------------------------------------- pages and hashes
+def english_pages(root: Path | None = None) -> list[str]:
+    """Stems of the English prose pages in ``_toc.yml`` (``book/<stem>``), root first."""
+    root = root or project_root()
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    docs = [toc["root"]] + [ch["file"] for part in toc.get("parts", [])
+                            for ch in part.get("chapters", [])]
+    return [doc.split("/", 1)[1] for doc in docs if doc.startswith("book/")]
+
+
+def text_sha256(path: Path) -> str:
+    """sha256 (hex) of a page's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+def front_matter(text: str) -> dict[str, Any]:
+    """The YAML front matter of a MyST page ({} when there is none)."""
+    match = _FRONT.match(text)
+    return (yaml.safe_load(match.group(1)) or {}) if match else {}
+
+
+_GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`(?:\.\./)+notebooks/([\w-]+)\.ipynb::(\w+)")
+_GLUE_DIRECTIVE = re.compile(r"```\{glue\}\s+(\w+)\s*\n:doc:\s*(?:\.\./)+notebooks/([\w-]+)\.ipynb")
+
+
+def glue_keys(text: str) -> set[str]:
+    """Every glued ``<notebook>::<key>`` a page uses (roles and figure directives)."""
+    keys = {f"{nb}::{key}" for nb, key in _GLUE_ROLE.findall(text)}
+    keys |= {f"{nb}::{key}" for key, nb in _GLUE_DIRECTIVE.findall(text)}
+    return keys
+
+
+@dataclass(frozen=True)
+class TranslationProblem:
+    """One way a Japanese page differs from the English page it translates."""
+
+    page: str
+    problem: str
+
+
+def translation_problems(root: Path | None = None) -> list[TranslationProblem]:
+    """Check every English page against its translation in ``book/ja``.
+
+    A problem is: the translation is missing; its front matter lacks ``translated_from_sha256``
+    or the English page's sha256 differs (changed after translation); a glued key appears in
+    one language only.
+    """
+    root = root or project_root()
+    problems = []
+    for stem in english_pages(root):
+        if stem in GENERATED_PAGES:
+            continue
+        english, japanese = root / "book" / f"{stem}.md", root / JA_DIR / f"{stem}.md"
+        if not japanese.is_file():
+            problems.append(TranslationProblem(f"{JA_DIR}/{stem}.md", "missing translation"))
+            continue
+        en_text, ja_text = (english.read_text(encoding="utf-8"),
+                            japanese.read_text(encoding="utf-8"))
+        recorded = front_matter(ja_text).get(HASH_KEY)
+        if recorded != text_sha256(english):
+            problems.append(TranslationProblem(
+                f"{JA_DIR}/{stem}.md",
+                f"translation out of date — book/{stem}.md changed after it was translated "
+                f"(sha256 {text_sha256(english)[:12]}…, recorded {str(recorded)[:12]}…); update "
+                f"{JA_DIR}/{stem}.md and its hash (`scity translation-hash {stem}`)"))
+        en_keys, ja_keys = glue_keys(en_text), glue_keys(ja_text)
+        for key in sorted(en_keys - ja_keys):
+            problems.append(TranslationProblem(f"{JA_DIR}/{stem}.md",
+                                               f"glue key {key} is in English only"))
+        for key in sorted(ja_keys - en_keys):
+            problems.append(TranslationProblem(f"{JA_DIR}/{stem}.md",
+                                               f"glue key {key} is in Japanese only"))
+    return problems
+
+
+def record_hash(stem: str, root: Path | None = None) -> str:
+    """Write the English page's current sha256 into its translation's front matter."""
+    root = root or project_root()
+    japanese = root / JA_DIR / f"{stem}.md"
+    if not japanese.is_file():
+        raise TranslationError(f"no translation {JA_DIR}/{stem}.md: translate book/{stem}.md "
+                               "first, then record its hash")
+    digest = text_sha256(root / "book" / f"{stem}.md")
+    text = japanese.read_text(encoding="utf-8")
+    meta = front_matter(text)
+    meta.update({"translated_from": f"book/{stem}.md", HASH_KEY: digest})
+    body = _FRONT.sub("", text, count=1)
+    header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=True)
+    japanese.write_text(f"---\n{header}---\n{body}", encoding="utf-8")
+    return digest
+
+
+# --------------------------------------------------------------------------- config and toc
+def ja_config(root: Path) -> dict[str, Any]:
+    """The Japanese ``_config.yml``: the English one with the title, language and search."""
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = JA_TITLE
+    config["html"]["extra_footer"] = (
+        "<p>本文と図: <a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>。"
+        "コード: MIT。データ: 各提供元のライセンス（「データの出典」を参照）。</p>")
+    sphinx = config["sphinx"]["config"]
+    sphinx.update({"language": "ja", "html_search_language": "ja"})
+    return config
+
+
+def ja_toc(root: Path) -> dict[str, Any]:
+    """The Japanese ``_toc.yml``: the English one with translated part captions."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    for part in toc.get("parts", []):
+        part["caption"] = CAPTIONS.get(part["caption"], part["caption"])
+    return toc
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, [text.encode("utf-8")])
+
+
+def write_ja_config(root: Path) -> None:
+    """Write ``book/ja/_config.yml`` and ``book/ja/_toc.yml`` (generated; do not edit)."""
+    note = "# Generated from the English file by scityhelpers.edition_ja; do not edit.\n"
+    for name, data in (("_config.yml", ja_config(root)), ("_toc.yml", ja_toc(root))):
+        text = note + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        _write_if_changed(root / JA_DIR / name, text)
+
+
+def data_sources_markdown_ja() -> str:
+    """The data-sources page in Japanese: the English page's tables under a Japanese head."""
+    from scityhelpers.book import data_sources_markdown
+    from scityhelpers.manifest import load_manifest
+
+    sources = load_manifest()
+    english = data_sources_markdown()
+    body = english[english.index("\n## "):]  # the per-source sections (names as published)
+    n_files = sum(len(s.files) for s in sources.values())
+    head = ("# データの出典\n\n"
+            "`data/manifest.yml` から `scity build` が生成するページです"
+            "（手で編集しないでください）。"
+            "すべての原データは解析の前に sha256 で照合されます（`scity data verify`）。"
+            "ファイル名は取得元の公式エンドポイントにリンクしています。各出典の説明は英語版と同じ"
+            "（提供元の表記のまま）です。\n\n"
+            f"出典 {len(sources)} 件、原データ {n_files} ファイル。\n")
+    return head + body
+
+
+# --------------------------------------------------------------------------- staging and build
+_NOTEBOOK_PATH = re.compile(r"\.\./\.\./notebooks/")
+
+
+def staged_page(text: str) -> str:
+    """A ``book/ja`` page as it is staged at ``book/``: one level less to the notebooks."""
+    return _NOTEBOOK_PATH.sub("../notebooks/", text)
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    if target.is_file() and target.stat().st_size == source.stat().st_size \
+            and target.read_bytes() == source.read_bytes():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+
+
+def stage_source(root: Path, stage: Path) -> None:
+    """Lay out the Japanese source in ``stage`` with the English paths (unchanged files kept)."""
+    write_ja_config(root)
+    for name in ("_config.yml", "_toc.yml"):
+        _copy_if_changed(root / JA_DIR / name, stage / name)
+    for stem in english_pages(root):
+        text = (data_sources_markdown_ja() if stem in GENERATED_PAGES
+                else staged_page((root / JA_DIR / f"{stem}.md").read_text(encoding="utf-8")))
+        _write_if_changed(stage / "book" / f"{stem}.md", text)
+    for path in sorted((root / "book").glob("*.bib")):
+        _copy_if_changed(path, stage / "book" / path.name)
+    for path in sorted((root / "book" / "_static").rglob("*")):
+        if path.is_file():
+            _copy_if_changed(path, stage / "book" / "_static" / path.relative_to(
+                root / "book" / "_static"))
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        _copy_if_changed(path, stage / "notebooks" / path.name)
+
+
+def build_ja(*, builder: str = "html") -> Path:
+    """Build the Japanese edition; for HTML, publish it to ``_build/html/ja``.
+
+    Raises:
+        TranslationError: a translation is missing, out of date or glues other keys.
+        BookBuildError: the Sphinx build failed (``-W``) or a built page has problems.
+    """
+    from scityhelpers.book import (
+        BookBuildError,
+        PageProblem,
+        broken_internal_links,
+        check_built_book,
+        run_jupyter_book,
+        touch_pages_with_new_glue,
+    )
+
+    root = project_root()
+    problems = translation_problems(root)
+    listed = "\n".join(f"  - {p.page}: {p.problem}" for p in problems)
+    if any(p.problem == "missing translation" for p in problems):
+        _forget_english_stamp()
+        raise TranslationError(f"the Japanese edition cannot be built:\n{listed}")
+    if problems:  # the build still shows the right numbers; the drift test fails in CI
+        log.warning("the Japanese edition is not in step with the English:\n%s", listed)
+    stage = build_dir() / STAGE_DIR
+    stage_source(root, stage)
+    started = time.monotonic()
+    out = stage / "_build" / builder
+    touch_pages_with_new_glue(stage, out)
+    try:
+        run_jupyter_book(stage, builder)
+    except BookBuildError:
+        _forget_english_stamp()
+        raise
+    log.info("Japanese %s build took %.1f s", builder, time.monotonic() - started)
+    if builder != "html":
+        return out
+    target = build_dir() / "html" / "ja"
+    staging = build_dir() / "html" / ".ja-new"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(out, staging)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    problems = check_built_book_ja(stage, target, check_built_book)
+    problems += [PageProblem(page, f"broken link to {link}")
+                 for page, link in broken_internal_links(target.parent)
+                 if page.startswith("ja/")]
+    if problems:
+        _forget_english_stamp()
+        listed = "\n".join(f"  - ja/{p.page}: {p.problem}" for p in problems)
+        raise BookBuildError(f"the built Japanese edition has problems:\n{listed}")
+    return target / "index.html"
+
+
+def _forget_english_stamp() -> None:
+    """Make the next ``scity build`` rebuild (it skips when the English inputs are unchanged)."""
+    from scityhelpers.book import BUILD_DIGEST_FILE
+
+    (build_dir() / BUILD_DIGEST_FILE).unlink(missing_ok=True)
+
+
+def check_built_book_ja(stage: Path, html_dir: Path, check: Any) -> list[Any]:
+    """The English page checks, run on the Japanese site, plus its counterparts in English."""
+    import os
+
+    from scityhelpers.book import PageProblem, missing_glued_values
+
+    previous = os.environ.get("SCITY_ROOT")
+    os.environ["SCITY_ROOT"] = str(stage)
+    try:
+        problems = list(check(html_dir)) + list(missing_glued_values(html_dir))
+    finally:
+        if previous is None:
+            os.environ.pop("SCITY_ROOT", None)
+        else:
+            os.environ["SCITY_ROOT"] = previous
+    english = html_dir.parent
+    for page in sorted(html_dir.rglob("*.html")):
+        relative = page.relative_to(html_dir)
+        if relative.parts[0] in ("book", "notebooks") and not (english / relative).is_file():
+            problems.append(PageProblem(relative.as_posix(), "has no English counterpart"))
+    return problems
