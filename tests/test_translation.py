@@ -1,0 +1,132 @@
+"""The Japanese edition stays in step with the English one (translation drift is a failure).
+
+The drift checks run on temporary copies of the real pages, so they prove the check fails
+when a key or a translation is removed, or when an English page changes after translation.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scityhelpers.book import glue_values
+from scityhelpers.edition_ja import (
+    HASH_KEY,
+    english_pages,
+    front_matter,
+    glue_keys,
+    record_hash,
+    translation_problems,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def pages(tmp_path: Path) -> Path:
+    """A copy of the toc and every English and Japanese page."""
+    shutil.copy(REPO / "_toc.yml", tmp_path / "_toc.yml")
+    (tmp_path / "book" / "ja").mkdir(parents=True)
+    for page in (REPO / "book").glob("*.md"):
+        shutil.copy(page, tmp_path / "book" / page.name)
+    for page in (REPO / "book" / "ja").glob("*.md"):
+        shutil.copy(page, tmp_path / "book" / "ja" / page.name)
+    return tmp_path
+
+
+def test_the_committed_translation_is_in_step_with_the_english() -> None:
+    problems = translation_problems(REPO)
+    assert problems == [], "\n".join(f"{p.page}: {p.problem}" for p in problems)
+
+
+def test_every_translation_records_the_hash_of_its_english_page() -> None:
+    for stem in english_pages(REPO):
+        if stem == "data_sources":  # generated from the manifest in both languages
+            continue
+        meta = front_matter((REPO / "book" / "ja" / f"{stem}.md").read_text(encoding="utf-8"))
+        assert re.fullmatch(r"[0-9a-f]{64}", meta[HASH_KEY]), stem
+        assert meta["translated_from"] == f"book/{stem}.md"
+
+
+def test_glue_keys_reads_roles_and_figure_directives() -> None:
+    text = ("{glue:text}`../../notebooks/wages.ipynb::japan_rank:d` and\n"
+            "```{glue} ranking_figure\n:doc: ../notebooks/wages.ipynb\n```\n")
+    assert glue_keys(text) == {"wages::japan_rank", "wages::ranking_figure"}
+
+
+def test_a_key_removed_from_the_translation_fails(pages: Path) -> None:
+    assert translation_problems(pages) == []
+    page = pages / "book" / "ja" / "wages.md"
+    text = page.read_text(encoding="utf-8")
+    role = "{glue:text}`../../notebooks/wages.ipynb::korea_rank:d`"
+    assert role in text
+    page.write_text(text.replace(role, "19"), encoding="utf-8")
+    problems = translation_problems(pages)
+    assert [(p.page, p.problem) for p in problems] == [
+        ("book/ja/wages.md", "glue key wages::korea_rank is in English only")]
+
+
+def test_a_key_only_in_japanese_fails(pages: Path) -> None:
+    page = pages / "book" / "ja" / "claims.md"
+    page.write_text(page.read_text(encoding="utf-8")
+                    + "\n{glue:text}`../../notebooks/wages.ipynb::oecd_wage:,.0f`\n",
+                    encoding="utf-8")
+    assert [p.problem for p in translation_problems(pages)] == [
+        "glue key wages::oecd_wage is in Japanese only"]
+
+
+def test_a_removed_translation_fails(pages: Path) -> None:
+    (pages / "book" / "ja" / "population.md").unlink()
+    assert [(p.page, p.problem) for p in translation_problems(pages)] == [
+        ("book/ja/population.md", "missing translation")]
+
+
+def test_an_english_page_changed_after_translation_fails(pages: Path) -> None:
+    english = pages / "book" / "kpi.md"
+    english.write_text(english.read_text(encoding="utf-8") + "\nOne more sentence.\n",
+                       encoding="utf-8")
+    problems = translation_problems(pages)
+    assert len(problems) == 1
+    assert problems[0].page == "book/ja/kpi.md"
+    assert "translation out of date" in problems[0].problem
+    # recording the new hash (after updating the translation) clears it
+    record_hash("kpi", pages)
+    assert translation_problems(pages) == []
+
+
+# --------------------------------------------------------------------------- built editions
+_PASTED = re.compile(r'<span class="pasted-text">(.*?)</span>', re.S)
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("page", ["wages", "population", "claims"])
+def test_japanese_page_shows_the_english_pages_glued_values(built_book: Path,
+                                                            page: str) -> None:
+    """Every value the English page shows, the Japanese page shows too (same facts)."""
+    english = built_book / "book" / f"{page}.html"
+    japanese = built_book / "ja" / "book" / f"{page}.html"
+    shown_en = set(_PASTED.findall(english.read_text(encoding="utf-8")))
+    shown_ja = set(_PASTED.findall(japanese.read_text(encoding="utf-8")))
+    assert len(shown_en) >= 5
+    assert shown_en == shown_ja
+
+
+@pytest.mark.book
+def test_japanese_wages_page_shows_japans_rank_from_the_notebook(built_book: Path) -> None:
+    rank = glue_values(REPO / "notebooks" / "wages.ipynb")["briefing_japan_rank"]
+    text = (built_book / "ja" / "book" / "wages.html").read_text(encoding="utf-8")
+    assert f'<span class="pasted-text">{rank}</span>\n位' in text or \
+        f'<span class="pasted-text">{rank}</span>位' in text
+    assert '<html lang="ja"' in text
+
+
+@pytest.mark.book
+def test_japanese_pages_have_no_unrendered_markup(built_book: Path) -> None:
+    """CommonMark emphasis next to CJK punctuation silently fails; no ``**`` may survive."""
+    from scityhelpers.book import page_text
+
+    for page in sorted((built_book / "ja" / "book").glob("*.html")):
+        assert "**" not in page_text(page), page.name
