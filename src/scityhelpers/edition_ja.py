@@ -203,9 +203,39 @@ def data_sources_markdown_ja() -> str:
 _NOTEBOOK_PATH = re.compile(r"\.\./\.\./notebooks/")
 
 
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uff00-\uffef"
+_ENDS_JOINABLE = re.compile(f"[{_CJK}`]$")
+#: not a line starting with ``**``: joined after a Japanese word it would stop opening bold
+_STARTS_JOINABLE = re.compile(f"^(?:[{_CJK}]|\\{{glue:text\\}})")
+
+
+def join_cjk_lines(text: str) -> str:
+    """Join a paragraph's source lines where a line break falls between Japanese words.
+
+    A browser draws a source line break as a space, which is wrong inside a Japanese
+    sentence. Lines are joined only outside code fences, never after a heading or a
+    directive option, and only when the next line starts flush with Japanese text or a glue
+    role (a list item or a block never does).
+    """
+    lines: list[str] = []
+    in_fence = False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            in_fence = not in_fence
+            lines.append(line)
+            continue
+        previous = lines[-1] if lines else ""
+        if (not in_fence and previous and not previous.startswith(("#", ":", "```"))
+                and _ENDS_JOINABLE.search(previous) and _STARTS_JOINABLE.match(line)):
+            lines[-1] = previous + line
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def staged_page(text: str) -> str:
-    """A ``book/ja`` page as it is staged at ``book/``: one level less to the notebooks."""
-    return _NOTEBOOK_PATH.sub("../notebooks/", text)
+    """A ``book/ja`` page as staged at ``book/`` (notebooks one level up, lines joined)."""
+    return join_cjk_lines(_NOTEBOOK_PATH.sub("../notebooks/", text))
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:

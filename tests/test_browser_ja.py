@@ -1,0 +1,136 @@
+"""The Japanese edition (``_build/html/ja``) in a real browser: Debian's Chromium via Playwright.
+
+Same fixture shape as ``test_browser.py``: the whole site is served on 127.0.0.1 so the language
+switch can be followed between editions. Screenshots of every Japanese page go to
+``_build/screenshots/ja_*.png``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+@pytest.fixture(scope="module")
+def site(built_book: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).is_file(), "install Debian's chromium: `make browser-deps`"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(built_book: Path) -> Path:
+    folder = built_book.parent / "screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _search(page: Page, url: str) -> str:
+    """Open a search URL and return the results once Sphinx's search has finished."""
+    page.goto(url)
+    # _finishSearch sets the heading to the (translated) "Search Results"; before that it
+    # reads "Searching"
+    page.wait_for_function("""() => {
+        const h = document.querySelector('#search-results h2');
+        return h !== null && h.textContent === Documentation.gettext('Search Results');
+    }""", timeout=30_000)
+    return page.inner_text("#search-results")
+
+
+def test_every_japanese_page_opens_in_japanese_with_working_figures(
+        browser: Browser, site: str, screenshots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{site}/ja/index.html")
+    page.wait_for_url("**/ja/book/intro.html")
+    hrefs = page.eval_on_selector_all("nav.bd-docs-nav a.reference.internal",
+                                      "links => links.map(a => a.href)")
+    links = sorted({h.split("#")[0] for h in hrefs} - {f"{site}/ja/index.html"})
+    assert len(links) >= 17, links  # 11 prose pages and 7 notebooks, the root among them
+    for link in links:
+        response = page.goto(link)
+        assert response is not None, link
+        assert response.ok, link
+        assert page.get_attribute("html", "lang") == "ja", link
+        broken = page.eval_on_selector_all(
+            "article img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0))"
+                           ".map(i => i.src)")
+        assert broken == [], f"{link}: broken images {broken}"
+        name = link.split(f"{site}/ja/")[1].replace("/", "_").replace(".html", "")
+        page.screenshot(path=str(screenshots / f"ja_{name}.png"), full_page=True)
+    page.close()
+
+
+def test_japanese_search_finds_the_programmes_page(browser: Browser, site: str) -> None:
+    page = browser.new_page()
+    results = _search(page, f"{site}/ja/search.html?q=脱炭素")
+    assert "施策：政府はどこを選定しているか" in results
+    page.close()
+
+
+def test_japanese_search_does_not_find_a_word_absent_from_the_book(browser: Browser,
+                                                                   site: str) -> None:
+    page = browser.new_page()
+    results = _search(page, f"{site}/ja/search.html?q=量子コンピュータ")
+    assert "施策" not in results
+    page.close()
+
+
+def test_language_switch_opens_the_same_page_in_the_other_edition(browser: Browser,
+                                                                  site: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{site}/book/wages.html")
+    page.click("button.btn-language-switch")
+    page.wait_for_url(f"{site}/ja/book/wages.html")
+    assert "賃金と生産性" in page.inner_text("article h1")
+    page.click("button.btn-language-switch")
+    page.wait_for_url(f"{site}/book/wages.html")
+    assert "Wages and productivity" in page.inner_text("article h1")
+    page.close()
+
+
+def test_japanese_text_and_figures_use_a_cjk_font(browser: Browser, site: str,
+                                                  screenshots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{site}/ja/book/population.html")
+    # a CJK glyph drawn with the page's font is wider than the narrow fallback box
+    widths = page.evaluate("""() => {
+        const font = getComputedStyle(document.querySelector('article p')).font;
+        const c = document.createElement('canvas').getContext('2d');
+        c.font = font;
+        const box = '\\u0378'.repeat(4);
+        return [c.measureText('人口減少').width, c.measureText(box).width];
+    }""")
+    assert widths[0] > widths[1]
+    page.locator("article img").first.screenshot(path=str(screenshots / "ja_population_figure.png"))
+    page.close()
