@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: book test install install-test browser-deps data run html bench lint clean
+.PHONY: book pdf test install install-test browser-deps pdf-deps data run html bench lint clean
 
 $(VENV)/.stamp-runtime: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ browser-deps:
 	  echo "installing Debian chromium + fonts-noto-cjk for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# pdftotext/pdffonts (Debian poppler-utils) for the PDF test
+pdf-deps: browser-deps
+	@command -v pdftotext >/dev/null || { \
+	  echo "installing Debian poppler-utils for the PDF test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+
 data: install
 	$(BIN)/scity data pull
 
@@ -38,9 +44,13 @@ html: data
 book: run
 	$(BIN)/scity build
 
+# the PDF editions (_build/pdf/scity-en.pdf, scity-ja.pdf), printed by Debian's Chromium
+pdf: book browser-deps
+	$(BIN)/scity pdf
+
 # nbval runs twice: once in the suite, and first under a forced old BLAS kernel (Prescott), so a
 # notebook whose outputs depend on the CPU fails here rather than on a reader's machine.
-test: install-test browser-deps
+test: install-test browser-deps pdf-deps
 	$(BIN)/scity data pull
 	$(BIN)/ruff check src tests
 	OPENBLAS_CORETYPE=Prescott $(BIN)/python -m pytest -p no:cacheprovider -q notebooks

@@ -150,6 +150,18 @@ def build_book(clean: Annotated[bool, typer.Option(help="remove the old HTML fir
     console.print(f"built {index}")
 
 
+@app.command("pdf")
+def pdf() -> None:
+    """Print both editions to _build/pdf/scity-{en,ja}.pdf and link them from the site."""
+    from scityhelpers.pdf import build_pdfs
+
+    try:
+        for language, path in build_pdfs().items():
+            console.print(f"{language}: {path}")
+    except ScityError as error:
+        _fail(error)
+
+
 @app.command("translation-hash")
 def translation_hash(pages: Annotated[list[str], typer.Argument(help="page stem(s), e.g. wages")],
                      ) -> None:
