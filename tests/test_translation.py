@@ -78,6 +78,19 @@ def test_a_key_only_in_japanese_fails(pages: Path) -> None:
         "glue key wages::oecd_wage is in Japanese only"]
 
 
+def test_a_man_companion_counts_as_its_million_fact(pages: Path) -> None:
+    """population.md (ja) glues national_2050_interpolated_man for the English _million."""
+    page = pages / "book" / "ja" / "population.md"
+    text = page.read_text(encoding="utf-8")
+    assert "::national_2050_interpolated_man:" in text
+    assert translation_problems(pages) == []
+    # a companion whose million fact the English page does not use is a Japanese-only key
+    role = "{glue:text}`../../notebooks/claims.ipynb::corridor_population_man:,.0f`"
+    page.write_text(f"{text}\n{role}\n", encoding="utf-8")
+    assert [p.problem for p in translation_problems(pages)] == [
+        "glue key claims::corridor_population_million is in Japanese only"]
+
+
 def test_a_removed_translation_fails(pages: Path) -> None:
     (pages / "book" / "ja" / "population.md").unlink()
     assert [(p.page, p.problem) for p in translation_problems(pages)] == [
@@ -101,17 +114,36 @@ def test_an_english_page_changed_after_translation_fails(pages: Path) -> None:
 _PASTED = re.compile(r'<span class="pasted-text">(.*?)</span>', re.S)
 
 
+_MILLION_ROLE = re.compile(r"\{glue:text\}`\.\./notebooks/([\w-]+)\.ipynb::(\w+_million):([^`]*)`")
+
+
 @pytest.mark.book
 @pytest.mark.parametrize("page", ["wages", "population", "claims"])
 def test_japanese_page_shows_the_english_pages_glued_values(built_book: Path,
                                                             page: str) -> None:
-    """Every value the English page shows, the Japanese page shows too (same facts)."""
+    """Every value the English page shows, the Japanese page shows too (same facts), except
+    head counts in millions, which it shows in 万人: the same recorded value × 100."""
+    from myst_nb.core.variables import format_plain_text
+
     english = built_book / "book" / f"{page}.html"
     japanese = built_book / "ja" / "book" / f"{page}.html"
     shown_en = set(_PASTED.findall(english.read_text(encoding="utf-8")))
     shown_ja = set(_PASTED.findall(japanese.read_text(encoding="utf-8")))
     assert len(shown_en) >= 5
-    assert shown_en == shown_ja
+    ja_source = (REPO / "book" / "ja" / f"{page}.md").read_text(encoding="utf-8")
+    in_man = set()
+    for notebook, key, fmt in _MILLION_ROLE.findall(
+            (REPO / "book" / f"{page}.md").read_text(encoding="utf-8")):
+        companion = key.removesuffix("_million") + "_man"
+        if f"::{companion}:" not in ja_source:
+            continue
+        values = glue_values(REPO / "notebooks" / f"{notebook}.ipynb")
+        in_man.add(format_plain_text(values[key], fmt))
+        assert float(values[companion]) == pytest.approx(float(values[key]) * 100)
+        assert f"{float(values[companion]):,.0f}" in shown_ja
+    if page in ("population", "claims"):
+        assert in_man, "the Japanese page should give head counts in 万人"
+    assert shown_en - in_man <= shown_ja
 
 
 @pytest.mark.book

@@ -85,6 +85,17 @@ def glue_keys(text: str) -> set[str]:
     return keys
 
 
+def english_equivalent(key: str) -> str:
+    """The English key a Japanese key stands for: a 万人 companion stands for its million.
+
+    ``population::national_2050_interpolated_man`` (万人, see :mod:`scityhelpers.units_ja`)
+    is the same fact as ``population::national_2050_interpolated_million``.
+    """
+    from scityhelpers.units_ja import MAN_SUFFIX, MILLION_SUFFIX
+
+    return key.removesuffix(MAN_SUFFIX) + MILLION_SUFFIX if key.endswith(MAN_SUFFIX) else key
+
+
 @dataclass(frozen=True)
 class TranslationProblem:
     """One way a Japanese page differs from the English page it translates."""
@@ -98,7 +109,7 @@ def translation_problems(root: Path | None = None) -> list[TranslationProblem]:
 
     A problem is: the translation is missing; its front matter lacks ``translated_from_sha256``
     or the English page's sha256 differs (changed after translation); a glued key appears in
-    one language only.
+    one language only (a 万人 companion counts as its ``_million`` fact).
     """
     root = root or project_root()
     problems = []
@@ -118,7 +129,8 @@ def translation_problems(root: Path | None = None) -> list[TranslationProblem]:
                 f"translation out of date — book/{stem}.md changed after it was translated "
                 f"(sha256 {text_sha256(english)[:12]}…, recorded {str(recorded)[:12]}…); update "
                 f"{JA_DIR}/{stem}.md and its hash (`scity translation-hash {stem}`)"))
-        en_keys, ja_keys = glue_keys(en_text), glue_keys(ja_text)
+        en_keys = glue_keys(en_text)
+        ja_keys = {english_equivalent(key) for key in glue_keys(ja_text)}
         for key in sorted(en_keys - ja_keys):
             problems.append(TranslationProblem(f"{JA_DIR}/{stem}.md",
                                                f"glue key {key} is in English only"))
