@@ -91,6 +91,13 @@ def _model_fit_seconds(env: dict[str, str], cwd: Path) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+#: rebuild the Japanese edition from an empty staging folder (its share of a cold build)
+JA_BUILD_COLD = [sys.executable, "-c",
+                 "import shutil; from scityhelpers.edition_ja import STAGE_DIR, build_ja; "
+                 "from scityhelpers.paths import build_dir; "
+                 "shutil.rmtree(build_dir() / STAGE_DIR, ignore_errors=True); build_ja()"]
+
+
 def measure(work: Path) -> tuple[list[Step], float, dict[str, float]]:
     """Run every benchmark step in ``work`` (a fresh copy); return steps and load time."""
     scity = str(Path(sys.executable).with_name("scity"))
@@ -99,6 +106,8 @@ def measure(work: Path) -> tuple[list[Step], float, dict[str, float]]:
     steps = [
         _timed("cold: pull + run + build",
                [[scity, "data", "pull"], [scity, "run", "--force"], [scity, "build"]], copy, env),
+        # the extra cost of the 日本語版 inside that build: its build again, from nothing
+        _timed("日本語版: the Japanese build alone, cold", [JA_BUILD_COLD], copy, env),
         _timed("no-op: run + build, nothing changed", [[scity, "run"], [scity, "build"]],
                copy, env),
         _timed("one parameter: wages year=2021, run + build",
