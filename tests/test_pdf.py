@@ -95,3 +95,14 @@ def test_every_page_links_both_pdfs_from_its_download_menu(pdfs: dict[str, Path]
         for name in ("scity-en.pdf", "scity-ja.pdf"):
             assert f'href="{prefix}{name}"' in html, (page, name)
             assert (page.parent / prefix / name).resolve().is_file()
+
+
+def test_pdf_has_every_figure_of_the_prose_pages(pdfs: dict[str, Path]) -> None:
+    """At least one embedded image per figure glued into the prose (notebooks add more)."""
+    figures = sum(len(re.findall(r"```\{glue\} (?:fig_\w+|\w+_figure)\n", page.read_text(
+        encoding="utf-8"))) for page in (REPO / "book").glob("*.md"))
+    assert figures >= 20
+    for pdf in pdfs.values():
+        listing = subprocess.run(["pdfimages", "-list", str(pdf)], check=True,
+                                 capture_output=True, text=True).stdout.splitlines()[2:]
+        assert len(listing) >= figures, pdf
