@@ -162,3 +162,14 @@ def test_japanese_pages_have_no_unrendered_markup(built_book: Path) -> None:
 
     for page in sorted((built_book / "ja" / "book").glob("*.html")):
         assert "**" not in page_text(page), page.name
+
+
+def test_an_untranslated_page_is_the_english_text_under_a_notice() -> None:
+    from scityhelpers.edition_ja import UNTRANSLATED_NOTICE, untranslated_page
+
+    english = (REPO / "book" / "kpi.md").read_text(encoding="utf-8")
+    staged = untranslated_page(english)
+    assert staged.startswith("# Digital Garden City KPIs")
+    assert UNTRANSLATED_NOTICE in staged
+    assert glue_keys(staged) == glue_keys(english)  # the same numbers, glued
+    assert 'href="../../data/kpis.csv"' in staged
