@@ -47,7 +47,7 @@ CAPTIONS = {
 
 
 class TranslationError(ScityError):
-    """The Japanese edition is missing a page, out of date, or glues different keys."""
+    """A translation's hash cannot be recorded: the translation does not exist."""
 
 
 # --------------------------------------------------------------------------- pages and hashes
