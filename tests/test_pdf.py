@@ -93,7 +93,7 @@ def test_every_page_links_both_pdfs_from_its_download_menu(pdfs: dict[str, Path]
                          (built_book / "notebooks" / "claims.html", "../pdf/")):
         html = page.read_text(encoding="utf-8")
         for name in ("scity-en.pdf", "scity-ja.pdf"):
-            assert f'href="{prefix}{name}"' in html, (page, name)
+            assert f"window.open('{prefix}{name}')" in html, (page, name)
             assert (page.parent / prefix / name).resolve().is_file()
 
 

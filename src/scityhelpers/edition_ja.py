@@ -340,6 +340,9 @@ def build_ja(*, builder: str = "html") -> Path:
     staging = build_dir() / "html" / ".ja-new"
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(out, staging)
+    from scityhelpers.pdf import copy_pdfs_into_site  # the download menus open them
+
+    copy_pdfs_into_site()
     # checked beside the English site (same depth as ja/, so its links resolve as they will)
     # before it replaces the published one: a failed build leaves the last good edition
     problems = check_built_book_ja(stage, staging, check_built_book)
@@ -382,4 +385,14 @@ def check_built_book_ja(stage: Path, html_dir: Path, check: Any) -> list[Any]:
         relative = page.relative_to(html_dir)
         if relative.parts[0] in ("book", "notebooks") and not (english / relative).is_file():
             problems.append(PageProblem(relative.as_posix(), "has no English counterpart"))
+        if relative.parts[0] == "_static":
+            continue
+        for opened in set(_SCRIPT_TARGET.findall(page.read_text(encoding="utf-8"))):
+            if not (page.parent / opened).resolve().is_file():
+                problems.append(PageProblem(relative.as_posix(), f"its button opens {opened}, "
+                                            "which is not there"))
     return problems
+
+
+#: what the header's script buttons open (the language switch, the PDF editions)
+_SCRIPT_TARGET = re.compile(r"window\.(?:location\.href=|open\()'([^']+)'")

@@ -4,9 +4,9 @@ Each edition is built once more as a single HTML page (Sphinx ``singlehtml``, th
 glue and figures as the site) and printed by Debian's Chromium through Playwright. Before
 printing, a table of contents with links to every chapter and section is put at the top;
 Chromium keeps those links and the external ones, writes a PDF outline (bookmarks) and embeds
-the fonts it drew with (subsets of Noto CJK from ``fonts-noto-cjk`` for Japanese). The PDFs are
-then copied into the site (``_build/html/pdf``) and the site is rebuilt so that every page's
-download menu links them.
+the fonts it drew with (subsets of Noto CJK from ``fonts-noto-cjk`` for Japanese). The site is
+then rebuilt so that every page's download menu opens them (the Japanese build copies them into
+``_build/html/pdf``).
 """
 
 from __future__ import annotations
@@ -163,11 +163,21 @@ def build_pdfs(*, link_from_site: bool = True) -> dict[str, Path]:
                  target.stat().st_size / 1000, time.monotonic() - started)
         pdfs[language] = target
     if link_from_site:
-        site_pdfs = build_dir() / "html" / "pdf"
-        site_pdfs.mkdir(parents=True, exist_ok=True)
-        for path in pdfs.values():
-            shutil.copy2(path, site_pdfs / path.name)
-        # the download menus list the PDFs that exist: rebuild both editions' pages
+        # the download menus list the PDFs that exist: rebuild both editions' pages (the
+        # Japanese build copies the PDFs into the site)
         (build_dir() / BUILD_DIGEST_FILE).unlink(missing_ok=True)
         build()
     return pdfs
+
+
+def copy_pdfs_into_site() -> list[Path]:
+    """Copy the PDF editions made by ``scity pdf`` into ``_build/html/pdf`` (if any)."""
+    site_pdfs = build_dir() / "html" / "pdf"
+    copied = []
+    for name in PDF_NAMES.values():
+        source = build_dir() / "pdf" / name
+        if source.is_file():
+            site_pdfs.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, site_pdfs / name)
+            copied.append(site_pdfs / name)
+    return copied

@@ -2,14 +2,18 @@
 
 Both editions load it (``extra_extensions`` in ``_config.yml``). Each page gets a header button
 that opens the same page in the other language (English ``<page>.html`` ↔ Japanese
-``ja/<page>.html``); it is a script button, not a link, because the English site is built
-(and its links checked) before the Japanese one exists. The download menu lists the PDF
-editions (``_build/html/pdf/scity-{en,ja}.pdf``) when they have been made (``make pdf``), so
-the site never links a file that is not there.
+``ja/<page>.html``). The download menu lists the PDF editions when they have been made
+(``_build/pdf/scity-{en,ja}.pdf``, by ``make pdf``); the Japanese build, which runs after the
+English site is published, copies them to ``_build/html/pdf/`` (see
+:func:`scityhelpers.pdf.copy_pdfs_into_site`). Both are script buttons, not links, because the
+English site is built and its links checked before the Japanese edition and the PDF copies are
+put beside it; the Japanese build checks that every page and PDF its buttons open exists.
 """
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -19,10 +23,10 @@ PDF_LABELS = {"en": "PDF (English)", "ja": "PDF（日本語版）"}
 
 
 def _pdfs_present() -> list[str]:
-    """Languages whose PDF edition is in the published site (``_build/html/pdf``)."""
+    """Languages whose PDF edition has been made (``_build/pdf``, by ``scity pdf``)."""
     from scityhelpers.paths import build_dir
 
-    folder = build_dir() / "html" / "pdf"
+    folder = build_dir() / "pdf"
     return [lang for lang, name in PDF_NAMES.items() if (folder / name).is_file()]
 
 
@@ -50,8 +54,8 @@ def add_edition_buttons(app: Sphinx, pagename: str, templatename: str,
     for group in buttons:
         if group.get("label") == "download-buttons":
             group["buttons"].extend({
-                "type": "link",
-                "url": pathto(f"{up}pdf/{PDF_NAMES[lang]}", 1),
+                "type": "javascript",
+                "javascript": f"window.open('{pathto(f'{up}pdf/{PDF_NAMES[lang]}', 1)}')",
                 "text": PDF_LABELS[lang],
                 "tooltip": PDF_LABELS[lang],
                 "icon": "fas fa-book",
@@ -61,12 +65,15 @@ def add_edition_buttons(app: Sphinx, pagename: str, templatename: str,
 
 def _set_pdfs(app: Sphinx, config: Any) -> None:
     config.scity_pdfs = _pdfs_present()
+    # Sphinx does not track an extension's code: a change here must rewrite every page
+    config.scity_editions_code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the header buttons (after sphinx-book-theme has made its own)."""
     # a config value, so that pages are rewritten when a PDF edition appears or goes
     app.add_config_value("scity_pdfs", [], "html")
+    app.add_config_value("scity_editions_code", "", "html")
     app.connect("config-inited", _set_pdfs)
     app.connect("html-page-context", add_edition_buttons, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
