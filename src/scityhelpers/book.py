@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from scityhelpers.chapters import CHAPTERS
-from scityhelpers.errors import ScityError
+from scityhelpers.errors import BookBuildError  # importable from here too
 from scityhelpers.fetch import atomic_write
 from scityhelpers.manifest import Source, load_manifest
 from scityhelpers.paths import build_dir, project_root, tidy_dir
@@ -32,10 +32,6 @@ DATA_SOURCES_PAGE = "book/data_sources.md"
 GLUE_RECORD = "application/papermill.record/text/plain"
 GLUE_VALUES_FILE = "glue-values.json"
 CHANGES_FILE = "changes.md"
-
-
-class BookBuildError(ScityError):
-    """The book did not build, or a built page is missing, empty or lacks its glued values."""
 
 
 # --------------------------------------------------------------------------- data sources page

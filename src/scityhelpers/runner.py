@@ -31,7 +31,10 @@ from rich.progress import (
 
 from scityhelpers.book import glue_values, notebook_cells
 from scityhelpers.chapters import Chapter, get_chapter
-from scityhelpers.errors import ParameterError, ScityError
+from scityhelpers.errors import (  # NotebookExecutionError: importable from here too
+    NotebookExecutionError,
+    ParameterError,
+)
 from scityhelpers.fetch import atomic_write, publish_temp_file
 from scityhelpers.params import validate
 from scityhelpers.tidy import fingerprint_or_absent
@@ -40,10 +43,6 @@ log = logging.getLogger(__name__)
 
 KERNEL = "python3"
 HIDE_TAG = "remove-cell"  # papermill's injected-parameters cell is not for readers
-
-
-class NotebookExecutionError(ScityError):
-    """A notebook raised during execution; its previous executed copy is untouched."""
 
 
 @dataclass(frozen=True)
