@@ -31,7 +31,7 @@ USED_WITHOUT_IMPORT = {
 TEST_TOOLS = {
     "ruff": "linter run by `make test` / `make lint`",
     "nbval": "pytest plugin enabled by --nbval in pyproject's addopts",
-    "check-jsonschema": "CLI validating data/manifest.yml against its JSON schema",
+    "check-jsonschema": "run as `python -m check_jsonschema` by tests/test_publishing.py",
 }
 
 
