@@ -7,14 +7,14 @@ BIN    := $(VENV)/bin
 
 .PHONY: book test install install-test browser-deps data run html bench lint clean
 
-$(VENV)/.stamp-runtime: pyproject.toml
+$(VENV)/.stamp-runtime: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e .
 	touch $@
 
-$(VENV)/.stamp-test: pyproject.toml
+$(VENV)/.stamp-test: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
 	touch $@ $(VENV)/.stamp-runtime
 
 install: $(VENV)/.stamp-runtime

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from scityhelpers.chapters import CHAPTERS
-from scityhelpers.errors import ScityError
+from scityhelpers.errors import BookBuildError  # importable from here too
 from scityhelpers.facts import FactSpec, facts_path, read_record
 from scityhelpers.fetch import atomic_write
 from scityhelpers.manifest import Source, load_manifest
@@ -37,10 +37,6 @@ CHANGES_FILE = "changes.md"
 CHANGES_JSON_FILE = "changes.json"
 #: facts of the claims ledger named ``verdict_<claim>`` are verdicts (reported as flips)
 VERDICT_PREFIX = "verdict_"
-
-
-class BookBuildError(ScityError):
-    """The book did not build, or a built page is missing, empty or lacks its glued values."""
 
 
 # --------------------------------------------------------------------------- data sources page

@@ -53,6 +53,10 @@ class StaleTidyError(ScityError):
     """A tidy table was built from raw files whose hashes no longer match the manifest."""
 
 
+class TidyMissingError(ScityError):
+    """A tidy table has not been built yet."""
+
+
 class UnknownMunicipalityError(ScityError):
     """A municipality name could not be resolved to a code.
 
@@ -129,6 +133,14 @@ class ParameterError(ScityError):
 
 class ModelDataError(ScityError):
     """A model specification has too few usable rows or a rank-deficient design."""
+
+
+class NotebookExecutionError(ScityError):
+    """A notebook raised during execution; its previous executed copy is untouched."""
+
+
+class BookBuildError(ScityError):
+    """The book did not build, or a built page is missing, empty or lacks its glued values."""
 
 
 class FactError(ScityError):

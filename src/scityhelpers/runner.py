@@ -35,7 +35,10 @@ from rich.progress import (
 
 from scityhelpers.book import notebook_cells
 from scityhelpers.chapters import CHAPTERS, Chapter, get_chapter
-from scityhelpers.errors import ParameterError, ScityError
+from scityhelpers.errors import (  # NotebookExecutionError: importable from here too
+    NotebookExecutionError,
+    ParameterError,
+)
 from scityhelpers.facts import facts_folders, facts_in_notebook, facts_path
 from scityhelpers.fetch import atomic_write, publish_temp_file
 from scityhelpers.params import validate
@@ -57,10 +60,6 @@ SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
 def pin_blas_threads() -> None:
     """Set the single-thread environment for kernels started from this process."""
     os.environ.update(SINGLE_THREAD_ENV)
-
-
-class NotebookExecutionError(ScityError):
-    """A notebook raised during execution; its previous executed copy is untouched."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from scityhelpers.errors import ManifestError, ScityError, StaleTidyError
+from scityhelpers.errors import (  # TidyMissingError: importable from here too
+    ManifestError,
+    StaleTidyError,
+    TidyMissingError,
+)
 from scityhelpers.fetch import atomic_write
 from scityhelpers.manifest import get_source
 from scityhelpers.paths import tidy_dir
@@ -19,10 +23,6 @@ from scityhelpers.sources import TableSpec, source_module, table_spec
 from scityhelpers.validate import validate_table
 
 log = logging.getLogger(__name__)
-
-
-class TidyMissingError(ScityError):
-    """A tidy table has not been built yet."""
 
 
 def _meta_path(table: str) -> Path:

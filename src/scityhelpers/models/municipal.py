@@ -24,7 +24,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -48,7 +47,7 @@ from scityhelpers.sources.programmes import LEAD_ROLES  # lead and joint-lead pr
 TABLES = ("municipalities", "population_2015_2020", "municipal_projection",
           "fiscal_indicators", "taxable_income", "mynumber_card", "local_gov_dx",
           "sdgs_future_cities", "sdgs_by_year", "decarbonization_areas",
-          "decarbonization_rounds")
+          "decarbonization_rounds", "prefectural_capitals")
 
 PROGRAMMES = ("sdgs", "decarbonization", "either")
 PROGRAMME_LABELS = {"sdgs": "SDGs未来都市 SDGs Future Cities",
@@ -66,22 +65,6 @@ PERMUTATION_REPEATS = 10
 #: gradient boosting: shallow trees, slow learning, row subsampling (fixed; seeded)
 GB_SETTINGS = {"n_estimators": 200, "learning_rate": 0.05, "max_depth": 2, "subsample": 0.8,
                "min_samples_leaf": 20}
-
-#: 都道府県庁所在地: the municipality holding each prefecture's office (東京都庁 is in 新宿区)
-PREFECTURAL_CAPITALS = (
-    ("北海道", "札幌市"), ("青森県", "青森市"), ("岩手県", "盛岡市"), ("宮城県", "仙台市"),
-    ("秋田県", "秋田市"), ("山形県", "山形市"), ("福島県", "福島市"), ("茨城県", "水戸市"),
-    ("栃木県", "宇都宮市"), ("群馬県", "前橋市"), ("埼玉県", "さいたま市"), ("千葉県", "千葉市"),
-    ("東京都", "新宿区"), ("神奈川県", "横浜市"), ("新潟県", "新潟市"), ("富山県", "富山市"),
-    ("石川県", "金沢市"), ("福井県", "福井市"), ("山梨県", "甲府市"), ("長野県", "長野市"),
-    ("岐阜県", "岐阜市"), ("静岡県", "静岡市"), ("愛知県", "名古屋市"), ("三重県", "津市"),
-    ("滋賀県", "大津市"), ("京都府", "京都市"), ("大阪府", "大阪市"), ("兵庫県", "神戸市"),
-    ("奈良県", "奈良市"), ("和歌山県", "和歌山市"), ("鳥取県", "鳥取市"), ("島根県", "松江市"),
-    ("岡山県", "岡山市"), ("広島県", "広島市"), ("山口県", "山口市"), ("徳島県", "徳島市"),
-    ("香川県", "高松市"), ("愛媛県", "松山市"), ("高知県", "高知市"), ("福岡県", "福岡市"),
-    ("佐賀県", "佐賀市"), ("長崎県", "長崎市"), ("熊本県", "熊本市"), ("大分県", "大分市"),
-    ("宮崎県", "宮崎市"), ("鹿児島県", "鹿児島市"), ("沖縄県", "那覇市"),
-)
 
 #: municipal type (総務省 list) → dummy column; 市 (ordinary city) is the reference category
 TYPE_DUMMIES = {"政令指定都市": "is_designated_city", "特別区": "is_special_ward",
@@ -144,12 +127,11 @@ def municipal_units(municipalities: pd.DataFrame) -> pd.DataFrame:
     return units[columns].sort_values("code5").reset_index(drop=True)
 
 
-@lru_cache(maxsize=1)
 def prefectural_capital_codes() -> frozenset[str]:
-    """``code5`` of the 47 prefectural capitals, resolved through the one name resolver."""
-    from scityhelpers.municipalities import resolve
+    """``code5`` of the 47 prefectural capitals (reference table ``prefectural_capitals``)."""
+    from scityhelpers.tidy import load
 
-    return frozenset(resolve(name, prefecture) for prefecture, name in PREFECTURAL_CAPITALS)
+    return frozenset(load("prefectural_capitals")["code5"])
 
 
 def projected_change(projection: pd.DataFrame, base_year: int = PROJECTION_BASE_YEAR
