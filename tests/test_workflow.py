@@ -152,3 +152,22 @@ def test_programs_run_ignores_words_inside_quotes() -> None:
 def test_readme_commands_are_parsed_with_their_environment() -> None:
     parsed = readme_commands("```bash\nA_B=1 make x   # note\nmake y\n```\n")
     assert parsed == [({"A_B": "1"}, "make x"), ({}, "make y")]
+
+
+def test_expressions_name_steps_that_exist_earlier_in_the_job(
+        build_job: dict[str, Any]) -> None:
+    """A lint actionlint would do: ``steps.<id>`` must be an earlier step of the same job."""
+    seen: set[str] = set()
+    for step in build_job["steps"]:
+        referenced = set(re.findall(r"steps\.([A-Za-z_][\w-]*)\.", yaml.safe_dump(step)))
+        assert referenced <= seen, f"{step.get('name', step.get('uses'))}: {referenced - seen}"
+        if "id" in step:
+            seen.add(step["id"])
+
+
+def test_every_action_is_pinned_to_a_version() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    uses = [step["uses"] for job in workflow["jobs"].values() for step in job["steps"]
+            if "uses" in step]
+    assert uses
+    assert all(re.fullmatch(r"[\w-]+/[\w-]+@v\d+", action) for action in uses), uses
