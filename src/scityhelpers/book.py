@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from scityhelpers.chapters import CHAPTERS
+from scityhelpers.downloads import publish_for_readers
 from scityhelpers.errors import ScityError
 from scityhelpers.facts import FactSpec, facts_path, read_record
 from scityhelpers.fetch import atomic_write
@@ -384,6 +385,7 @@ def build(*, clean: bool = False) -> Path:
     touch_pages_with_new_glue(root, html_dir)
     run_jupyter_book(root)
     export_tidy_csv(html_dir)
+    publish_for_readers(html_dir)
     problems = check_built_book(html_dir) + missing_glued_values(html_dir)
     problems += [PageProblem(page, f"broken link to {target}")
                  for page, target in broken_internal_links(html_dir)]

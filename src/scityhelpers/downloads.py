@@ -1,0 +1,19 @@
+"""What the built site offers readers who want the data, written after Jupyter Book ran.
+
+``scity build`` calls :func:`publish_for_readers` once, right after the tidy tables were
+exported as CSV; each piece lives in its own module.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scityhelpers.explorer import write_explorer_data
+
+log = logging.getLogger(__name__)
+
+
+def publish_for_readers(html_dir: Path) -> list[Path]:
+    """Write the reader-facing data files into the built site; return the files written."""
+    return [write_explorer_data(html_dir)]
