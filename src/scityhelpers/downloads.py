@@ -11,10 +11,12 @@ from pathlib import Path
 
 from scityhelpers.datapackage import write_data_package
 from scityhelpers.explorer import write_explorer_data
+from scityhelpers.figures import publish_figure_downloads
 
 log = logging.getLogger(__name__)
 
 
 def publish_for_readers(html_dir: Path) -> list[Path]:
     """Write the reader-facing data files into the built site; return the files written."""
-    return [write_explorer_data(html_dir), write_data_package(html_dir)]
+    return [write_explorer_data(html_dir), write_data_package(html_dir),
+            *publish_figure_downloads(html_dir)]
