@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from scityhelpers.changes_page import write_changes_page
 from scityhelpers.chapters import CHAPTERS
 from scityhelpers.downloads import publish_for_readers
 from scityhelpers.errors import ScityError
@@ -375,6 +376,7 @@ def build(*, clean: bool = False) -> Path:
         shutil.rmtree(build_dir() / ".doctrees", ignore_errors=True)
         shutil.rmtree(build_dir() / "jupyter_execute", ignore_errors=True)
     write_data_sources_page()
+    write_changes_page()
     stamp = build_dir() / BUILD_DIGEST_FILE
     inputs = build_inputs_digest(root)
     if (not clean and (html_dir / "index.html").is_file() and stamp.is_file()
