@@ -354,7 +354,9 @@ def build_inputs_digest(root: Path) -> str:
     """
     digest = hashlib.sha256()
     files = [root / "_config.yml", root / "_toc.yml", root / "data" / "manifest.yml",
+             root / "CITATION.cff",
              *sorted((root / "book").rglob("*")), *sorted((root / "notebooks").glob("*.ipynb")),
+             *sorted((root / "notebooks").glob("*.figures/*")),
              *sorted(tidy_dir().glob("*.meta.json"))]
     for path in files:
         if path.is_file():

@@ -38,6 +38,7 @@ from rich.progress import (
 
 from scityhelpers.book import notebook_cells
 from scityhelpers.chapters import CHAPTERS, Chapter, get_chapter
+from scityhelpers.edition import edition_or_none
 from scityhelpers.errors import ParameterError, ScityError
 from scityhelpers.facts import facts_folders, facts_in_notebook, facts_path
 from scityhelpers.fetch import atomic_write, publish_temp_file
@@ -278,8 +279,8 @@ def figure_environment(run: RunPlan, staging: Path) -> Iterator[None]:
     """Tell the kernel (it inherits the environment) where ``glue_figure`` writes its files."""
     previous = {name: os.environ.get(name) for name in (FIGURES_DIR_ENV, RUN_ENV)}
     os.environ[FIGURES_DIR_ENV] = str(staging)
-    os.environ[RUN_ENV] = json.dumps({"chapter": run.chapter.name,
-                                      "parameters": run.parameters}, default=str)
+    os.environ[RUN_ENV] = json.dumps({"chapter": run.chapter.name, "parameters": run.parameters,
+                                      "edition": edition_or_none()}, default=str)
     try:
         yield
     finally:
