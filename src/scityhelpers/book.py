@@ -21,7 +21,9 @@ from typing import Any
 
 import yaml
 
+from scityhelpers.changes_page import write_changes_page
 from scityhelpers.chapters import CHAPTERS
+from scityhelpers.downloads import publish_for_readers
 from scityhelpers.errors import BookBuildError  # importable from here too
 from scityhelpers.facts import FactSpec, facts_path, read_record
 from scityhelpers.fetch import atomic_write
@@ -348,7 +350,9 @@ def build_inputs_digest(root: Path) -> str:
     """
     digest = hashlib.sha256()
     files = [root / "_config.yml", root / "_toc.yml", root / "data" / "manifest.yml",
+             root / "CITATION.cff",
              *sorted((root / "book").rglob("*")), *sorted((root / "notebooks").glob("*.ipynb")),
+             *sorted((root / "notebooks").glob("*.figures/*")),
              *sorted(tidy_dir().glob("*.meta.json"))]
     for path in files:
         if path.is_file():
@@ -370,6 +374,7 @@ def build(*, clean: bool = False) -> Path:
         shutil.rmtree(build_dir() / ".doctrees", ignore_errors=True)
         shutil.rmtree(build_dir() / "jupyter_execute", ignore_errors=True)
     write_data_sources_page()
+    write_changes_page()
     stamp = build_dir() / BUILD_DIGEST_FILE
     inputs = build_inputs_digest(root)
     if (not clean and (html_dir / "index.html").is_file() and stamp.is_file()
@@ -380,6 +385,7 @@ def build(*, clean: bool = False) -> Path:
     touch_pages_with_new_glue(root, html_dir)
     run_jupyter_book(root)
     export_tidy_csv(html_dir)
+    publish_for_readers(html_dir)
     problems = check_built_book(html_dir) + missing_glued_values(html_dir)
     problems += [PageProblem(page, f"broken link to {target}")
                  for page, target in broken_internal_links(html_dir)]

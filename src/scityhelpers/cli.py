@@ -150,6 +150,18 @@ def build_book(clean: Annotated[bool, typer.Option(help="remove the old HTML fir
     console.print(f"built {index}")
 
 
+@app.command("edition")
+def edition() -> None:
+    """Pack the built edition (HTML, data bundles, claims ledger, facts) into one zip + sha256."""
+    from scityhelpers.edition import build_edition_archive
+
+    try:
+        path, digest = build_edition_archive()
+    except ScityError as error:
+        _fail(error)
+    console.print(f"edition archive {path} ({path.stat().st_size:,} bytes)\nsha256 {digest}")
+
+
 @app.command("bench")
 def bench() -> None:
     """Measure cold run+build, no-op rebuild, one-parameter rerun, naive build, peak RSS."""

@@ -16,8 +16,11 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,12 +38,14 @@ from rich.progress import (
 
 from scityhelpers.book import notebook_cells
 from scityhelpers.chapters import CHAPTERS, Chapter, get_chapter
+from scityhelpers.edition import edition_or_none
 from scityhelpers.errors import (  # NotebookExecutionError: importable from here too
     NotebookExecutionError,
     ParameterError,
 )
 from scityhelpers.facts import facts_folders, facts_in_notebook, facts_path
 from scityhelpers.fetch import atomic_write, publish_temp_file
+from scityhelpers.figures import FIGURES_DIR_ENV, FOLDER_SUFFIX, RUN_ENV, folder_for
 from scityhelpers.params import validate
 from scityhelpers.tidy import fingerprint_or_absent
 
@@ -233,26 +238,65 @@ def execute(run: RunPlan) -> Path:
                                         prefix=f".{run.chapter.name}.")
     os.close(handle)
     tmp = Path(tmp_name)
+    staging = figure_staging(run)
     try:
-        papermill.execute_notebook(
-            str(run.chapter.notebook), str(tmp), parameters=run.parameters,
-            kernel_name=KERNEL, cwd=str(run.chapter.notebook.parent), progress_bar=False,
-            log_output=False,
-        )
+        with figure_environment(run, staging):
+            papermill.execute_notebook(
+                str(run.chapter.notebook), str(tmp), parameters=run.parameters,
+                kernel_name=KERNEL, cwd=str(run.chapter.notebook.parent), progress_bar=False,
+                log_output=False,
+            )
     except PapermillExecutionError as error:
         tmp.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
         raise NotebookExecutionError(
             f"{run.chapter.notebook.name} failed in cell {error.exec_count} "
             f"({error.ename}: {error.evalue}); the previous executed copy is unchanged."
         ) from error
     except BaseException:
         tmp.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     _hide_injected_cell(tmp)
     atomic_write(facts_path(run.output), [_facts_json(run, tmp)])
+    publish_figure_folder(staging, folder_for(run.output))
     publish_temp_file(tmp, run.output)
     _write_record(run)
     return run.output
+
+
+def figure_staging(run: RunPlan) -> Path:
+    """An empty folder next to the output for the figure files of this run."""
+    staging = run.output.parent / f".{run.chapter.name}{FOLDER_SUFFIX}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+@contextmanager
+def figure_environment(run: RunPlan, staging: Path) -> Iterator[None]:
+    """Tell the kernel (it inherits the environment) where ``glue_figure`` writes its files."""
+    previous = {name: os.environ.get(name) for name in (FIGURES_DIR_ENV, RUN_ENV)}
+    os.environ[FIGURES_DIR_ENV] = str(staging)
+    os.environ[RUN_ENV] = json.dumps({"chapter": run.chapter.name, "parameters": run.parameters,
+                                      "edition": edition_or_none()}, default=str)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def publish_figure_folder(staging: Path, folder: Path) -> None:
+    """Replace the chapter's figure folder with this run's (kept as is when none was made)."""
+    if not any(staging.iterdir()):
+        staging.rmdir()
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.replace(folder)
 
 
 def _facts_json(run: RunPlan, executed: Path) -> bytes:

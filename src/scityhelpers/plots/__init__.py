@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import matplotlib_fontja
+import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
@@ -28,6 +29,19 @@ def new_figure(figsize: tuple[float, float] = FIGSIZE_IN) -> tuple[Figure, plt.A
     """Return a figure and axes in the book's size."""
     fig, ax = plt.subplots(figsize=figsize)
     return fig, ax
+
+
+#: attribute of a Figure holding the rows it draws (see :func:`attach_data`)
+DATA_ATTRIBUTE = "scity_data"
+
+
+def attach_data(fig: Figure, frame: pd.DataFrame) -> Figure:
+    """Keep the rows a figure draws on the figure, for the reader's download under it.
+
+    A copy with a fresh index: the frame as plotted, whatever the caller does to its own.
+    """
+    setattr(fig, DATA_ATTRIBUTE, frame.reset_index(drop=True).copy())
+    return fig
 
 
 def add_source_note(fig: Figure, text: str) -> Figure:

@@ -8,7 +8,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from scityhelpers.plots import OTHER_COLOUR, add_source_note, colour_for, new_figure
+from scityhelpers.plots import OTHER_COLOUR, add_source_note, attach_data, colour_for, new_figure
 
 SOURCE_LINE = ("OECD Productivity Database (GDP per hour worked, USD PPP, 2020 prices); "
                "World Bank WDI / ITU; Our World in Data (ITU broadband); UN E-Government Survey")
@@ -28,6 +28,7 @@ def coefficient_plot(table: pd.DataFrame, measure: str = "composite") -> Figure:
     """One measure's coefficient under every specification, with 95% CIs."""
     rows = table[table["measure"] == measure].reset_index(drop=True)
     fig, ax = new_figure((7.5, 4.6))
+    attach_data(fig, rows)
     positions = np.arange(len(rows))[::-1]
     _dot_whisker(ax, rows, positions, colour_for("JPN"))
     ax.axvline(0, color="#333333", linewidth=0.8)
@@ -48,6 +49,7 @@ def indicator_plot(table: pd.DataFrame, labels: dict[str, str],
     measures = list(dict.fromkeys(rows["measure"]))
     palette = sns.color_palette("colorblind", len(estimators))
     fig, ax = new_figure((7.5, 5.4))
+    attach_data(fig, rows)
     base = np.arange(len(measures))[::-1].astype(float)
     width = 0.8 / len(estimators)
     for offset, (estimator, colour) in enumerate(zip(estimators, palette, strict=True)):
@@ -67,6 +69,7 @@ def actual_vs_fitted_plot(fits: pd.DataFrame, year: int) -> Figure:
     """Actual against fitted GDP per hour in one year; points below the line underperform."""
     rows = fits[fits["year"] == year]
     fig, ax = new_figure((7.0, 5.2))
+    attach_data(fig, rows)
     colours = [colour_for(c) if c in HIGHLIGHT else OTHER_COLOUR for c in rows["iso3"]]
     ax.scatter(rows["fitted_usd"], rows["actual_usd"], c=colours, s=36, zorder=3)
     for row in rows.itertuples():
@@ -93,6 +96,7 @@ def actual_vs_fitted_plot(fits: pd.DataFrame, year: int) -> Figure:
 def partial_regression_plot(fwl: pd.DataFrame, slope: float) -> Figure:
     """Outcome against the composite, both net of country and year effects (FWL)."""
     fig, ax = new_figure((7.0, 5.0))
+    attach_data(fig, fwl)
     others = fwl[~fwl["iso3"].isin(HIGHLIGHT)]
     ax.scatter(others["x_resid"], others["y_resid"], color=OTHER_COLOUR, s=14,
                label="other OECD members")

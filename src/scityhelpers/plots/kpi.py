@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from scityhelpers.plots import OTHER_COLOUR, add_source_note, new_figure
+from scityhelpers.plots import OTHER_COLOUR, add_source_note, attach_data, new_figure
 
 SOURCE_LINE = ("デジタル田園都市国家構想総合戦略 (2022-12-23) targets; actuals as reported on the "
                "pages in kpi/digital_garden_city_kpis.csv")
@@ -32,6 +32,7 @@ def progress_dots(table: pd.DataFrame, as_of: str) -> Figure:
     """
     rows = table.sort_values(["kpi_id", "series"], ascending=False).reset_index(drop=True)
     fig, ax = new_figure((7.5, 6.2))
+    attach_data(fig, rows)
     y = np.arange(len(rows))
     ax.axvline(100, color="#333333", linewidth=0.8)
     for yi, row in rows.iterrows():
