@@ -97,3 +97,108 @@ def test_build_is_not_skipped_when_package_code_changed(
     assert book.build_inputs_digest(project_copy) == first
     monkeypatch.setattr(runner, "_package_hash", lambda: "changed package code")
     assert book.build_inputs_digest(project_copy) != first
+
+
+# --------------------------------------------------------------------------- 2. tidy tables
+@pytest.fixture
+def wages_only(tmp_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project holding only the OECD wages source, pulled from the real mirror."""
+    import yaml
+
+    from scityhelpers.datasets import pull_all
+
+    monkeypatch.setenv("SCITY_MIRROR", str(REPO.parent / "shared" / "data"))
+    manifest = yaml.safe_load((REPO / "data" / "manifest.yml").read_text(encoding="utf-8"))
+    subset = {"sources": {"oecd_wages": manifest["sources"]["oecd_wages"]}}
+    (tmp_project / "data" / "manifest.yml").write_text(yaml.safe_dump(subset), encoding="utf-8")
+    pull_all(offline=True, sources=["oecd_wages"])
+    return tmp_project
+
+
+def test_truncated_tidy_table_is_detected_by_verify_and_rebuilt_by_pull(wages_only: Path) -> None:
+    from typer.testing import CliRunner
+
+    from scityhelpers import tidy
+    from scityhelpers.cli import app
+
+    cli = CliRunner()
+    table = wages_only / "data" / "tidy" / "wages.parquet"
+    good = table.read_bytes()
+    with table.open("r+b") as handle:  # truncate -s 5000
+        handle.truncate(5000)
+    verify = cli.invoke(app, ["data", "verify"])
+    assert verify.exit_code == 1
+    assert "tidy table wages" in verify.output
+    assert "rebuild it with `scity data pull oecd_wages`" in verify.output
+    with pytest.raises(tidy.TidyCorruptError, match="scity data pull oecd_wages"):
+        tidy.load("wages")
+    pull = cli.invoke(app, ["data", "pull", "oecd_wages", "--offline"])
+    assert pull.exit_code == 0, pull.output
+    assert table.read_bytes() == good
+    assert cli.invoke(app, ["data", "verify"]).exit_code == 0
+    assert len(tidy.load("wages")) == 1445
+
+
+# --------------------------------------------------------------------------- 3. parameters
+def test_empty_list_parameter_is_refused_before_running(pulled: Path) -> None:
+    from scityhelpers.errors import ParameterError
+    from scityhelpers.runner import run_chapters
+
+    notebook = REPO / "notebooks" / "wages.ipynb"
+    before = notebook.read_bytes()
+    with pytest.raises(ParameterError, match="'countries' is an empty list"):
+        run_chapters(["wages"], {"countries": ""}, jobs=1)
+    assert notebook.read_bytes() == before
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1"])
+def test_jobs_below_one_is_refused(jobs: str) -> None:
+    from typer.testing import CliRunner
+
+    from scityhelpers.cli import app
+
+    result = CliRunner().invoke(app, ["run", "--only", "wages", "--jobs", jobs])
+    assert result.exit_code == 2
+    assert "--jobs" in result.output
+    assert "x>=1" in result.output
+
+
+def test_year_outside_the_panel_blames_end_year_and_year_option(pulled: Path) -> None:
+    from scityhelpers.errors import ParameterError
+    from scityhelpers.runner import run_chapters
+
+    with pytest.raises(ParameterError) as caught:
+        run_chapters(["digital_productivity"], {}, year=1800, jobs=1)
+    message = str(caught.value)
+    assert message.startswith("--year 1800 (sets end_year): parameter 'end_year': 1800")
+    assert "start_year" not in message
+    assert "valid values: []" not in message
+    assert "2014" in message  # the first year with a complete composite (from the data)
+
+
+def test_kpi_as_of_takes_any_date(pulled: Path) -> None:
+    from scityhelpers.analysis import kpi
+    from scityhelpers.errors import ParameterError
+    from scityhelpers.params import check
+
+    assert "2025-06-30" not in kpi.as_of_dates(kpi._kpis(), kpi.collected_date())
+    assert check(kpi.PARAMS, as_of="2025-06-30") == {"as_of": "2025-06-30"}
+    with pytest.raises(ParameterError, match="'as_of' = '2025-13-01' is not valid"):
+        check(kpi.PARAMS, as_of="2025-13-01")
+
+
+def test_kpi_as_of_between_reports_uses_the_latest_actual_before_it(pulled: Path) -> None:
+    from datetime import date
+
+    from scityhelpers import load
+    from scityhelpers.analysis import kpi
+
+    table, collected = load("kpis"), kpi.collected_date()
+    reported = sorted(set(kpi.as_of_dates(table, collected)))
+    earlier, later = (date.fromisoformat(d) for d in reported[-3:-1])
+    between = date.fromordinal((earlier.toordinal() + later.toordinal()) // 2)
+    assert earlier < between < later
+    on_earlier = kpi.tracker(table, earlier, collected)
+    on_between = kpi.tracker(table, between, collected)
+    columns = ["kpi_id", "series", "actual_value", "actual_date"]
+    assert on_between[columns].equals(on_earlier[columns])

@@ -97,11 +97,37 @@ class UnknownPrefectureError(UnknownMunicipalityError):
     """The ``prefecture`` argument is not one of the 47 prefectures."""
 
     def __init__(self, name: str, prefecture: str | None, candidates: list[str]) -> None:
+        given = f" (given with {name!r})" if name else ""
         self._describe(
             name, prefecture, candidates,
-            f"unknown prefecture {prefecture!r} (given with {name!r}); closest: "
+            f"unknown prefecture {prefecture!r}{given}; closest: "
             f"{', '.join(candidates) or 'none'}. Use a name such as 東京都 or 東京, or a "
             "2-digit code such as 13.",
+        )
+
+
+class MunicipalityNotInForceError(UnknownMunicipalityError):
+    """The name existed, but not on the ``as_of`` date asked for (merged, renamed, or later)."""
+
+    def __init__(self, name: str, prefecture: str | None, as_of: object,
+                 periods: list[str]) -> None:
+        self.as_of = as_of
+        self._describe(
+            name, prefecture, periods,
+            f"{name!r} was not a municipality name in force on {as_of}: "
+            f"{'; '.join(periods)}. Give a date when the name was in force, or leave out "
+            "as_of to map the name to today's unit.",
+        )
+
+
+class MissingMunicipalityNameError(UnknownMunicipalityError):
+    """The name to resolve is missing (None, empty) or not text."""
+
+    def __init__(self, name: object, prefecture: str | None) -> None:
+        self._describe(
+            str(name), prefecture, [],
+            f"no municipality name to resolve (got {name!r}); pass the name as text, such "
+            "as 'さいたま市'. In a frame, drop or fill the rows with a missing name first.",
         )
 
 

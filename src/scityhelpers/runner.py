@@ -8,12 +8,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
+import signal
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -262,21 +266,60 @@ def _execute_all(plans: list[RunPlan], jobs: int | None,
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                MofNCompleteColumn(), TimeElapsedColumn())
-    with (ProcessPoolExecutor(max_workers=workers) as pool,
-          Progress(*columns, disable=not progress or not todo, transient=True) as bar):
-        names = ", ".join(p.chapter.name for p in todo)
-        task = bar.add_task(f"executing {names}", total=len(todo))
-        futures = {pool.submit(execute, p): p for p in todo}
-        for future in as_completed(futures):
-            try:
-                future.result()
-                results.append((futures[future], "executed"))
-            except NotebookExecutionError as error:
-                failures.append(error)
-            bar.advance(task)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+    try:
+        with Progress(*columns, disable=not progress or not todo, transient=True) as bar:
+            names = ", ".join(p.chapter.name for p in todo)
+            task = bar.add_task(f"executing {names}", total=len(todo))
+            futures = {pool.submit(execute, p): p for p in todo}
+            for future in as_completed(futures):
+                try:
+                    future.result()
+                    results.append((futures[future], "executed"))
+                except NotebookExecutionError as error:
+                    failures.append(error)
+                bar.advance(task)
+    except KeyboardInterrupt:
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     if failures:
         raise failures[0]
     return results
+
+
+def _blame_year_option(error: ParameterError, chapters: list[Chapter],
+                       year: int | None) -> ParameterError:
+    """Say that ``--year`` set the parameter a message names (users typed ``--year``)."""
+    names = {c.year_param for c in chapters if c.year_param}
+    if year is None or not any(f"{name!r}" in str(error) for name in names):
+        return error
+    return ParameterError(f"--year {year} (sets {', '.join(sorted(names))}): {error}")
+
+
+def _worker_init() -> None:
+    """Let only the parent see Ctrl-C; stop cleanly (kernel shut down, temp file gone) on TERM.
+
+    A worker interrupted mid-execution would print the kernel's ZMQ tracebacks; instead the
+    parent catches Ctrl-C and asks each worker to stop, which raises ``SystemExit`` inside
+    papermill, whose cleanup shuts the kernel down, and ``execute`` removes its temp file
+    before anything is published.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_term)
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued notebooks and stop the running ones (their outputs are not published)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | None = None,
@@ -311,11 +354,90 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
             f"take: {sorted(declared)}"
         )
     chosen = {c.name: _overrides_for(c, overrides, year, len(chapters) > 1) for c in chapters}
-    for chapter in second:  # validate now; their input hash needs the first wave's outputs
-        validate(chapter.analysis().PARAMS, chosen[chapter.name],
-                 notebook_defaults(chapter.notebook))
-    results = _execute_all([plan(c, chosen[c.name], out_dir, force, request) for c in first],
-                           jobs, progress)
+    try:
+        for chapter in second:  # validate now; their input hash needs the first wave's outputs
+            validate(chapter.analysis().PARAMS, chosen[chapter.name],
+                     notebook_defaults(chapter.notebook))
+        plans = [plan(c, chosen[c.name], out_dir, force, request) for c in first]
+    except ParameterError as error:
+        raise _blame_year_option(error, chapters, year) from error
+    results = _execute_all(plans, jobs, progress)
     results += _execute_all([plan(c, chosen[c.name], out_dir, force, request) for c in second],
                             jobs, progress)
     return sorted(results, key=lambda r: r[0].chapter.name)
+
+
+class OutputPathError(ScityError):
+    """``--out`` names a place the executed notebooks cannot be written to."""
+
+
+class RunLockedError(ScityError):
+    """Another ``scity run`` is executing in the same project."""
+
+
+LOCK_FILE = ".scity-run.lock"
+
+
+def prepare_out_dir(out: Path, root: Path) -> tuple[Path, bool]:
+    """Check ``--out`` and create it; return (absolute folder, whether it is inside ``root``).
+
+    Raises:
+        OutputPathError: ``out`` is an existing file, the chapters' own folder, or a place
+            that cannot be created or written to. Nothing has run yet.
+    """
+    target = out.expanduser().resolve()
+    if target.exists() and not target.is_dir():
+        raise OutputPathError(
+            f"--out {out}: {target} is an existing file; --out takes a folder for the "
+            "executed notebooks (for example --out runs/wages-2021). Nothing was run."
+        )
+    if target == (root / "notebooks").resolve():
+        raise OutputPathError(
+            f"--out {out} is the chapters' own folder; omit --out to update the record in "
+            "place, or choose another folder. Nothing was run."
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=target):
+            pass
+    except OSError as error:
+        raise OutputPathError(
+            f"--out {out}: cannot write to {target} ({error.strerror or error}); choose a "
+            "folder you can write to. Nothing was run."
+        ) from error
+    return target, target.is_relative_to(root.resolve())
+
+
+@contextmanager
+def run_lock(root: Path) -> Iterator[None]:
+    """Hold the project's run lock (one ``scity run`` at a time); the file names the holder.
+
+    The lock is an ``flock`` on ``<root>/.scity-run.lock``: the system releases it when the
+    holder exits, even if it is killed, so a stale lock cannot block later runs.
+
+    Raises:
+        RunLockedError: another process holds the lock; its pid is in the message.
+    """
+    path = root / LOCK_FILE
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise RunLockedError(
+            f"another `scity run` (pid {holder}) is running in {root} (lock: {path}); wait "
+            "for it to finish and run again. Nothing was changed."
+        ) from error
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    try:
+        yield
+    finally:
+        handle.seek(0)
+        handle.truncate()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()

@@ -277,7 +277,7 @@ def _kpis() -> pd.DataFrame:
 
 PARAMS = (
     Param("as_of", str,
-          "ISO date: actuals whose date is on or before it count (default: the date the "
-          "reports were collected)",
-          allowed=lambda v: as_of_dates(_kpis(), collected_date())),
+          "any ISO date (YYYY-MM-DD): each KPI's latest actual on or before it is assessed "
+          "(default: the date the reports were collected)",
+          parse=date.fromisoformat),
 )
