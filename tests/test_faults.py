@@ -160,7 +160,7 @@ def test_jobs_below_one_is_refused(jobs: str) -> None:
     result = CliRunner().invoke(app, ["run", "--only", "wages", "--jobs", jobs])
     assert result.exit_code == 2
     assert "--jobs" in result.output
-    assert "x>=1" in result.output
+    assert "greater than or equal to 1" in result.output
 
 
 def test_year_outside_the_panel_blames_end_year_and_year_option(pulled: Path) -> None:
@@ -202,3 +202,253 @@ def test_kpi_as_of_between_reports_uses_the_latest_actual_before_it(pulled: Path
     on_between = kpi.tracker(table, between, collected)
     columns = ["kpi_id", "series", "actual_value", "actual_date"]
     assert on_between[columns].equals(on_earlier[columns])
+
+
+# --------------------------------------------------------------------------- 4. CLI messages
+def _cli(*args: str):  # noqa: ANN202 - click's Result
+    from typer.testing import CliRunner
+
+    from scityhelpers.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_out_pointing_at_an_existing_file_is_refused(pulled: Path, tmp_path: Path) -> None:
+    existing = tmp_path / "README.md"
+    existing.write_text("keep me", encoding="utf-8")
+    result = _cli("run", "--only", "wages", "--out", str(existing))
+    assert result.exit_code == 2
+    assert "is an existing file; --out takes a folder" in result.output
+    assert "Traceback" not in result.output
+    assert existing.read_text(encoding="utf-8") == "keep me"
+
+
+def test_out_in_an_unwritable_place_is_refused(pulled: Path) -> None:
+    result = _cli("run", "--only", "wages", "--out", "/proc/scity-out")
+    assert result.exit_code == 2
+    assert "--out /proc/scity-out: cannot write to /proc/scity-out" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_out_outside_the_project_says_where_it_writes(pulled: Path, tmp_path: Path) -> None:
+    from scityhelpers.paths import project_root
+    from scityhelpers.runner import prepare_out_dir
+
+    target, inside = prepare_out_dir(tmp_path / "runs" / "w", project_root())
+    assert target == (tmp_path / "runs" / "w").resolve()
+    assert target.is_dir()
+    assert inside is False
+    assert prepare_out_dir(project_root() / "_build" / "runs", project_root())[1] is True
+
+
+def test_truncated_notebook_names_the_file_and_the_restore_command(
+        project_copy: Path) -> None:
+    notebook = project_copy / "notebooks" / "wages.ipynb"
+    notebook.write_bytes(notebook.read_bytes()[:5000])
+    result = _cli("run", "--only", "wages")
+    assert result.exit_code == 2
+    assert f"{notebook} is not a readable notebook" in result.output
+    assert "git checkout -- notebooks/wages.ipynb" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_truncated_manifest_under_verify_exits_2_with_a_message(tmp_project: Path) -> None:
+    manifest = tmp_project / "data" / "manifest.yml"
+    manifest.write_text("sources:\n  oecd_wages:\n    title: x\n", encoding="utf-8")
+    result = _cli("data", "verify")
+    assert result.exit_code == 2
+    assert result.output.startswith("error:")
+    assert "oecd_wages" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unexpected_error_shows_traceback_only_with_verbose(
+        tmp_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scityhelpers import snapshot
+
+    def broken() -> list:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(snapshot, "verify_all", broken)
+    quiet = _cli("data", "verify")
+    assert quiet.exit_code == 2
+    assert "unexpected RuntimeError: boom" in quiet.output
+    assert "Traceback" not in quiet.output
+    loud = _cli("--verbose", "data", "verify")
+    assert loud.exit_code == 2
+    assert "Traceback" in loud.output
+
+
+def test_mirror_with_wrong_bytes_does_not_ask_for_a_mirror_holding_the_file(
+        add_source, tmp_project: Path, fixtures: Path) -> None:  # noqa: ANN001
+    content = (fixtures / "oecd_wages" / "const2025_excerpt.csv").read_bytes()
+    add_source("oecd_wages", "w.csv", content, tables=[])
+    mirror_copy = tmp_project.parent / "mirror" / "oecd_wages" / "w.csv"
+    mirror_copy.write_bytes(content[:100])
+    result = _cli("data", "pull", "oecd_wages", "--offline")
+    assert result.exit_code == 2
+    assert "Set SCITY_MIRROR to a mirror holding" not in result.output
+    assert f"The mirror holds {mirror_copy}, but with other bytes" in result.output
+
+
+def test_refresh_failure_does_not_suggest_the_mirror(
+        add_source, monkeypatch: pytest.MonkeyPatch, fixtures: Path) -> None:  # noqa: ANN001
+    from scityhelpers import datasets
+    from scityhelpers.errors import FetchError
+    from scityhelpers.fetch import download
+
+    def offline(url: str, *args: object, **kwargs: object) -> Path:
+        raise FetchError(f"could not download {url} after 1 attempt(s); last error: no DNS. "
+                         "Nothing was written. Check your connection, or point SCITY_MIRROR "
+                         "at an offline mirror.")
+
+    content = (fixtures / "oecd_wages" / "const2025_excerpt.csv").read_bytes()
+    add_source("oecd_wages", "w.csv", content, tables=[])
+    monkeypatch.setattr("scityhelpers.snapshot.download", offline)
+    assert download is not offline
+    with pytest.raises(FetchError) as caught:
+        datasets.refresh("oecd_wages")
+    message = str(caught.value)
+    assert "SCITY_MIRROR" not in message
+    assert "mirror" not in message.split("`")[0]
+    assert "could not download" in message
+    assert "`scity data refresh oecd_wages` downloads from the publisher only" in message
+
+
+def test_messages_piped_to_a_file_are_not_wrapped(add_source, fixtures: Path) -> None:  # noqa: ANN001
+    content = (fixtures / "oecd_wages" / "const2025_excerpt.csv").read_bytes()
+    add_source("oecd_wages", "w.csv", content, tables=[], in_mirror=False)
+    result = _cli("data", "pull", "oecd_wages", "--offline")
+    assert result.exit_code == 2
+    hint = [line for line in result.output.splitlines() if "SCITY_MIRROR" in line]
+    assert hint
+    assert "`scity data pull oecd_wages`" in hint[0]
+    assert max(len(line) for line in result.output.splitlines()) > 80
+
+
+# --------------------------------------------------------------------------- 5. runner edges
+def test_second_concurrent_run_is_refused_naming_the_holder(pulled: Path) -> None:
+    import os
+
+    from scityhelpers.paths import project_root
+    from scityhelpers.runner import LOCK_FILE, run_lock
+
+    notebook = REPO / "notebooks" / "wages.ipynb"
+    before = notebook.read_bytes()
+    with run_lock(project_root()):
+        assert (project_root() / LOCK_FILE).read_text(encoding="utf-8").strip() == str(os.getpid())
+        result = _cli("run", "--only", "wages", "--force")
+    assert result.exit_code == 2
+    assert f"another `scity run` (pid {os.getpid()}) is running" in result.output
+    assert notebook.read_bytes() == before
+    with run_lock(project_root()):  # released: the next run may take it
+        pass
+
+
+def test_ctrl_c_leaves_everything_and_says_so(project_copy: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    notebook = project_copy / "notebooks" / "wages.ipynb"
+    before = notebook.read_bytes()
+    scity = Path(sys.executable).with_name("scity")
+    process = subprocess.Popen([str(scity), "run", "--only", "wages", "--force"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True, env=os.environ.copy())
+    deadline = time.monotonic() + 60
+    while not list(notebook.parent.glob(".wages.*.ipynb")):  # papermill has started
+        assert process.poll() is None
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(1.0)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted; nothing changed" in output
+    assert "Traceback" not in output
+    assert notebook.read_bytes() == before
+    assert not list(notebook.parent.glob(".wages.*"))
+    assert not (notebook.parent / "wages.run.json").exists()
+
+
+def test_interrupt_during_planning_exits_130_and_releases_the_lock(
+        pulled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scityhelpers import runner
+    from scityhelpers.paths import project_root
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "run_chapters", interrupted)
+    result = _cli("run", "--only", "wages")
+    assert result.exit_code == 130
+    assert result.output.strip() == "interrupted; nothing changed"
+    with runner.run_lock(project_root()):
+        pass
+
+
+# --------------------------------------------------------------------------- 6. resolver
+def test_name_not_in_force_on_as_of_says_when_it_was(pulled: Path) -> None:
+    from datetime import date
+
+    from scityhelpers import municipalities as mu
+    from scityhelpers.errors import MunicipalityNotInForceError
+
+    with pytest.raises(MunicipalityNotInForceError) as caught:
+        mu.resolve("浦和市", as_of=date(2030, 1, 1))
+    message = str(caught.value)
+    assert "in force on 2030-01-01" in message
+    assert "浦和市 (埼玉県, 11204) from before 1970 until 2001-04-30" in message
+    assert "today さいたま市 (埼玉県, 11100)" in message
+    assert mu.resolve("浦和市", as_of=date(2000, 1, 1)) == "11100"
+
+
+def test_unknown_prefecture_message_names_the_municipality(pulled: Path) -> None:
+    from scityhelpers import municipalities as mu
+    from scityhelpers.errors import UnknownPrefectureError
+
+    with pytest.raises(UnknownPrefectureError) as caught:
+        mu.resolve("さいたま市", "XX県")
+    assert "(given with 'さいたま市')" in str(caught.value)
+    assert "''" not in str(caught.value)
+
+
+@pytest.mark.parametrize("name", [None, "", "  "])
+def test_missing_name_is_a_resolver_error_not_a_type_error(pulled: Path, name: object) -> None:
+    from scityhelpers import municipalities as mu
+    from scityhelpers.errors import MissingMunicipalityNameError, UnknownMunicipalityError
+
+    with pytest.raises(MissingMunicipalityNameError, match="no municipality name to resolve"):
+        mu.resolve(name)  # type: ignore[arg-type]
+    assert issubclass(MissingMunicipalityNameError, UnknownMunicipalityError)
+
+
+@pytest.mark.parametrize(("name", "code"), [("ｻｲﾀﾏ市", "11100"), ("サイタマ市", "11100"),
+                                            ("南ｱﾙﾌﾟｽ市", "19208")])
+def test_half_width_and_katakana_spellings_resolve(pulled: Path, name: str, code: str) -> None:
+    from scityhelpers import municipalities as mu
+
+    assert mu.resolve(name) == code
+
+
+def test_interrupt_after_a_finished_chapter_says_which_were_kept(
+        pulled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scityhelpers import runner
+
+    calls: list[list[str]] = []
+
+    def first_wave_done_then_ctrl_c(plans: list, jobs: object, progress: object) -> list:
+        calls.append([p.chapter.name for p in plans])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return [(p, "executed") for p in plans]
+
+    monkeypatch.setattr(runner, "_execute_all", first_wave_done_then_ctrl_c)
+    result = _cli("run", "--only", "wages", "--only", "claims", "--force")
+    assert calls == [["wages"], ["claims"]]
+    assert result.exit_code == 130
+    assert "interrupted; kept the chapters that had finished (wages); nothing else changed" \
+        in result.output

@@ -85,8 +85,11 @@ def guarded(command: F) -> F:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, click.ClickException, SystemExit):
             raise
-        except KeyboardInterrupt:
-            say("interrupted; nothing changed")
+        except KeyboardInterrupt as interrupt:
+            finished = getattr(interrupt, "finished", [])
+            say("interrupted; nothing changed" if not finished else
+                f"interrupted; kept the chapters that had finished ({', '.join(finished)}); "
+                "nothing else changed")
             raise typer.Exit(code=130) from None
         except ScityError as error:
             if _VERBOSE["on"]:

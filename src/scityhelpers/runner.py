@@ -46,6 +46,18 @@ KERNEL = "python3"
 HIDE_TAG = "remove-cell"  # papermill's injected-parameters cell is not for readers
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during ``scity run``; ``finished`` names the chapters already published.
+
+    Each chapter is published whole (temp file, then rename) when it finishes, so a
+    finished chapter is a complete record and an unfinished one is untouched.
+    """
+
+    def __init__(self, finished: list[str]) -> None:
+        super().__init__(f"interrupted after {finished}")
+        self.finished = sorted(finished)
+
+
 class NotebookExecutionError(ScityError):
     """A notebook raised during execution; its previous executed copy is untouched."""
 
@@ -266,7 +278,8 @@ def _execute_all(plans: list[RunPlan], jobs: int | None,
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                MofNCompleteColumn(), TimeElapsedColumn())
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
+                               initargs=(_kernel_log(),))
     try:
         with Progress(*columns, disable=not progress or not todo, transient=True) as bar:
             names = ", ".join(p.chapter.name for p in todo)
@@ -281,7 +294,8 @@ def _execute_all(plans: list[RunPlan], jobs: int | None,
                 bar.advance(task)
     except KeyboardInterrupt:
         _stop_workers(pool)
-        raise
+        raise RunInterrupted([p.chapter.name for p, status in results
+                              if status == "executed"]) from None
     pool.shutdown(wait=True)
     if failures:
         raise failures[0]
@@ -297,16 +311,39 @@ def _blame_year_option(error: ParameterError, chapters: list[Chapter],
     return ParameterError(f"--year {year} (sets {', '.join(sorted(names))}): {error}")
 
 
-def _worker_init() -> None:
+KERNEL_LOG = "kernels.log"
+
+
+def _kernel_log() -> str | None:
+    """Where workers and their kernels write stderr: ``_build/kernels.log``.
+
+    With ``--verbose`` (INFO logging): the terminal. A notebook's own errors reach the user as
+    ``NotebookExecutionError``; this stream holds only the kernels' chatter (transport
+    warnings, and the tracebacks of a kernel stopped by Ctrl-C).
+    """
+    if logging.getLogger().getEffectiveLevel() <= logging.INFO:
+        return None
+    from scityhelpers.paths import build_dir
+
+    build_dir().mkdir(parents=True, exist_ok=True)
+    return str(build_dir() / KERNEL_LOG)
+
+
+def _worker_init(stderr_log: str | None = None) -> None:
     """Let only the parent see Ctrl-C; stop cleanly (kernel shut down, temp file gone) on TERM.
 
     A worker interrupted mid-execution would print the kernel's ZMQ tracebacks; instead the
     parent catches Ctrl-C and asks each worker to stop, which raises ``SystemExit`` inside
     papermill, whose cleanup shuts the kernel down, and ``execute`` removes its temp file
-    before anything is published.
+    before anything is published. Kernels inherit the worker's stderr, so pointing it at
+    ``stderr_log`` keeps their messages off the user's terminal.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_term)
+    if stderr_log:
+        handle = os.open(stderr_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(handle, 2)
+        os.close(handle)
 
 
 def _exit_on_term(signum: int, frame: object) -> None:
@@ -362,8 +399,12 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
     except ParameterError as error:
         raise _blame_year_option(error, chapters, year) from error
     results = _execute_all(plans, jobs, progress)
-    results += _execute_all([plan(c, chosen[c.name], out_dir, force, request) for c in second],
-                            jobs, progress)
+    try:
+        results += _execute_all(
+            [plan(c, chosen[c.name], out_dir, force, request) for c in second], jobs, progress)
+    except KeyboardInterrupt as interrupt:
+        done = [p.chapter.name for p, status in results if status == "executed"]
+        raise RunInterrupted(done + list(getattr(interrupt, "finished", []))) from None
     return sorted(results, key=lambda r: r[0].chapter.name)
 
 
