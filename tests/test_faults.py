@@ -252,14 +252,19 @@ def test_truncated_notebook_names_the_file_and_the_restore_command(
     assert "Traceback" not in result.output
 
 
-def test_truncated_manifest_under_verify_exits_2_with_a_message(tmp_project: Path) -> None:
+@pytest.mark.parametrize("cut", [3119, 5000])  # a YAML syntax error; a cut entry
+def test_truncated_manifest_under_verify_exits_2_with_a_message(tmp_project: Path,
+                                                                cut: int) -> None:
     manifest = tmp_project / "data" / "manifest.yml"
-    manifest.write_text("sources:\n  oecd_wages:\n    title: x\n", encoding="utf-8")
+    manifest.write_bytes((REPO / "data" / "manifest.yml").read_bytes()[:cut])
     result = _cli("data", "verify")
     assert result.exit_code == 2
-    assert result.output.startswith("error:")
-    assert "oecd_wages" in result.output
+    assert result.output.startswith(f"error: {manifest}")
+    assert "git checkout -- data/manifest.yml" in result.output
     assert "Traceback" not in result.output
+    pull = _cli("data", "pull", "--offline")
+    assert pull.exit_code == 2
+    assert pull.output == result.output  # one message for the same fault, whichever verb
 
 
 def test_unexpected_error_shows_traceback_only_with_verbose(
@@ -452,3 +457,16 @@ def test_interrupt_after_a_finished_chapter_says_which_were_kept(
     assert result.exit_code == 130
     assert "interrupted; kept the chapters that had finished (wages); nothing else changed" \
         in result.output
+
+
+def test_out_says_where_it_writes_before_anything_runs(pulled: Path, tmp_path: Path) -> None:
+    from scityhelpers.paths import project_root
+
+    target = tmp_path / "runs"
+    result = _cli("run", "--only", "wages", "--out", str(target), "-p", "year=1850")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == (
+        f"writing executed notebooks to {target.resolve()} (outside the project "
+        f"{project_root()})")
+    assert "1850 not valid" in result.output
+    assert list(target.iterdir()) == []

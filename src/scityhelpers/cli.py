@@ -20,7 +20,9 @@ from rich.table import Table
 from scityhelpers.errors import ScityError
 
 app = typer.Typer(help="scity: a reproducible data book on Japan's smart cities.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False,
+                  # usage errors in a rich box are wrapped at 80 columns when piped
+                  rich_markup_mode="rich" if sys.stderr.isatty() else None)
 data_app = typer.Typer(help="Raw snapshots and tidy tables.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 console = Console(stderr=True)
