@@ -250,6 +250,9 @@ def test_truncated_notebook_names_the_file_and_the_restore_command(
     assert f"{notebook} is not a readable notebook" in result.output
     assert "git checkout -- notebooks/wages.ipynb" in result.output
     assert "Traceback" not in result.output
+    built = _cli("build")
+    assert built.exit_code == 2
+    assert f"{notebook} is not a readable notebook" in built.output
 
 
 @pytest.mark.parametrize("cut", [3119, 5000])  # a YAML syntax error; a cut entry

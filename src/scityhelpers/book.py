@@ -407,6 +407,9 @@ def build(*, clean: bool = False) -> Path:
             and stamp.read_text(encoding="utf-8") == inputs):
         log.info("the book is up to date (inputs unchanged since the last checked build)")
         return published / "index.html"
+    for chapter in CHAPTERS.values():  # a clear message before Sphinx's own about bad JSON
+        if chapter.notebook.is_file():
+            notebook_cells(chapter.notebook)
     staged = staging_root() / "_build" / "html"
     touch_pages_with_new_glue(root, staged)
     try:

@@ -232,9 +232,14 @@ def _report_run(results: list, in_place: bool, before: dict) -> None:
 
 @app.command("build")
 @guarded
-def build_book(clean: Annotated[bool, typer.Option(help="remove the old HTML first")] = False,
+def build_book(clean: Annotated[bool, typer.Option(
+        help="full rebuild: discard Sphinx's cache first (the published site stays until "
+             "the new one passes)")] = False,
                ) -> None:
-    """Build the HTML book into _build/html (warnings are errors) and check every page."""
+    """Build the book in staging, check every page, then publish it to _build/html.
+
+    Warnings are errors. On any failure the previous site stays as it was.
+    """
     from scityhelpers.book import build
 
     index = build(clean=clean)
