@@ -105,8 +105,8 @@ def notebook_cells(path: Path) -> list[dict]:
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
         raise NotebookUnreadableError(
             f"{path} is not a readable notebook ({type(error).__name__}: {error}); it may be "
-            f"truncated or hand-edited. Restore it with `git checkout -- {_shown(path)}`, "
-            "then rerun the chapter with `scity run --only <chapter> --force`."
+            f"truncated or hand-edited. Restore the committed copy with "
+            f"`git checkout -- {_shown(path)}`."
         ) from error
 
 
@@ -220,11 +220,20 @@ def run_jupyter_book(root: Path, builder: str = "html", path_output: Path | None
         command += ["--path-output", str(path_output)]
     result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
+        log_text = _ANSI.sub("", result.stdout + result.stderr)
+        log_file = build_dir() / BUILD_LOG
+        atomic_write(log_file, [log_text.encode("utf-8")])
+        found = [line.strip() for line in log_text.splitlines()
+                 if any(word in line for word in ("WARNING", "ERROR", "Exception", "Error:"))]
+        shown = "\n".join(f"  {line}" for line in (found or log_text.splitlines()[-15:]))
         raise BookBuildError(
             f"jupyter-book build failed (exit {result.returncode}); a Sphinx warning or a "
-            f"notebook error fails the build. Last lines:\n{tail}"
+            f"notebook error fails the build:\n{shown}\nFull log: {log_file}"
         )
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+BUILD_LOG = "build.log"
 
 
 _TAG = re.compile(r"<[^>]+>")

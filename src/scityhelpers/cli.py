@@ -117,7 +117,8 @@ def data_pull(
     from scityhelpers.datasets import pull_all
 
     try:
-        results = pull_all(sources=sources or None, offline=offline, force=force, progress=True)
+        results = pull_all(sources=sources or None, offline=offline, force=force,
+                           progress=console.is_terminal)
     except ScityError as error:
         _fail(error)
     origins: dict[str, int] = {}
@@ -214,7 +215,8 @@ def run(
                 + ("" if inside else f" (outside the project {root})"))
         before = book.baseline_glue_values() or book.all_glue_values()
         results = run_chapters(list(only or CHAPTERS), overrides, year=year,
-                               out_dir=out, jobs=jobs, force=force, progress=True)
+                               out_dir=out, jobs=jobs, force=force,
+                               progress=console.is_terminal)
         _report_run(results, out is None, before)
 
 

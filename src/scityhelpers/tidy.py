@@ -203,6 +203,9 @@ def build_table(table: str, *, force: bool = False) -> Path:
     source_id, spec = table_spec(table)
     if not force and is_current(table):
         return _parquet_path(table)
+    if _parquet_path(table).is_file() and not content_intact(table):
+        log.warning("tidy table %s did not match the content hash recorded when it was built "
+                    "(damaged or edited); rebuilding it from its raw files", table)
     for dep in spec.depends:
         build_table(dep)
     frame = validate_table(spec.build(raw_files(source_id)), spec.schema, table)
