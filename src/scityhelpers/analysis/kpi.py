@@ -163,7 +163,10 @@ def observations(kpis: pd.DataFrame, collected: date) -> pd.DataFrame:
 
 
 def as_of_dates(kpis: pd.DataFrame, collected: date) -> list[str]:
-    """Valid ``as_of`` values: the dates of reported actuals and the collection date (ISO)."""
+    """Dates on which the assessment can change: reported actuals' dates and the collection date.
+
+    ``as_of`` takes any date; between two of these it gives the same actuals as the earlier.
+    """
     dates = observations(kpis, collected)["as_of_date"].dt.date.tolist() + [collected]
     return sorted({d.isoformat() for d in dates})
 
