@@ -224,11 +224,11 @@ def _report_run(results: list, in_place: bool, before: dict) -> None:
     from scityhelpers import book
 
     for plan, status in results:
-        say(f"{status:>9}  {plan.chapter.name}  {plan.parameters}")
+        say(f"{status:>9}  {plan.chapter.name}  {escape(str(plan.parameters))}")
     if in_place:
         path, changes = book.write_change_report(before)
         for chapter, key, old, new in changes:
-            say(f"  changed  {chapter}::{key}: {old} → {new}")
+            say(escape(f"  changed  {chapter}::{key}: {old} → {new}"))
         say(f"{len(changes)} glued value(s) changed; report: {path}")
 
 

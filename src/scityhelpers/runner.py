@@ -296,7 +296,8 @@ def _execute_all(plans: list[RunPlan], jobs: int | None,
         _stop_workers(pool)
         raise RunInterrupted([p.chapter.name for p, status in results
                               if status == "executed"]) from None
-    pool.shutdown(wait=True)
+    finally:
+        pool.shutdown(wait=True)
     if failures:
         raise failures[0]
     return results
