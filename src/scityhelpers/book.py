@@ -336,6 +336,9 @@ def build_inputs_digest(root: Path) -> str:
     digest.update(_tool_versions().encode())
     files = [root / "_config.yml", root / "_toc.yml", root / "data" / "manifest.yml",
              *sorted((root / "book").rglob("*")), *sorted((root / "notebooks").glob("*.ipynb")),
+             # facts records (issue 10) beside the notebooks; not the run records, which
+             # change on every run without changing the site
+             *sorted((root / "notebooks").glob("*.facts.json")),
              *sorted(tidy_dir().glob("*.meta.json"))]
     for path in files:
         if path.is_file():
