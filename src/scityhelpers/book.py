@@ -100,17 +100,17 @@ def notebook_cells(path: Path) -> list[dict]:
         return json.loads(path.read_text(encoding="utf-8"))["cells"]
     except FileNotFoundError as error:
         raise NotebookUnreadableError(
-            f"{path} does not exist; restore it with `git checkout -- {_shown(path)}`."
+            f"{path} does not exist; restore it with `git checkout -- {_project_relative(path)}`."
         ) from error
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
         raise NotebookUnreadableError(
             f"{path} is not a readable notebook ({type(error).__name__}: {error}); it may be "
             f"truncated or hand-edited. Restore the committed copy with "
-            f"`git checkout -- {_shown(path)}`."
+            f"`git checkout -- {_project_relative(path)}`."
         ) from error
 
 
-def _shown(path: Path) -> str:
+def _project_relative(path: Path) -> str:
     """``path`` relative to the project root when it is inside it."""
     try:
         return path.resolve().relative_to(project_root()).as_posix()
