@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from scityhelpers.errors import ScityError
+from scityhelpers.errors import EditionError
 from scityhelpers.fetch import atomic_write
 from scityhelpers.paths import build_dir, project_root
 
@@ -26,10 +26,6 @@ EDITION_PATTERN = re.compile(r"^\d{4}\.\d+$")
 EDITION_CLASS = "scity-edition"
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 _FOOTER = re.compile(r'(<div class="extra_footer">)\s*(?:<p class="scity-edition">.*?</p>)?', re.S)
-
-
-class EditionError(ScityError):
-    """The edition identifier is missing or malformed, or there is no built book to archive."""
 
 
 def edition_id(root: Path | None = None) -> str:

@@ -101,11 +101,37 @@ class UnknownPrefectureError(UnknownMunicipalityError):
     """The ``prefecture`` argument is not one of the 47 prefectures."""
 
     def __init__(self, name: str, prefecture: str | None, candidates: list[str]) -> None:
+        given = f" (given with {name!r})" if name else ""
         self._describe(
             name, prefecture, candidates,
-            f"unknown prefecture {prefecture!r} (given with {name!r}); closest: "
+            f"unknown prefecture {prefecture!r}{given}; closest: "
             f"{', '.join(candidates) or 'none'}. Use a name such as 東京都 or 東京, or a "
             "2-digit code such as 13.",
+        )
+
+
+class MunicipalityNotInForceError(UnknownMunicipalityError):
+    """The name existed, but not on the ``as_of`` date asked for (merged, renamed, or later)."""
+
+    def __init__(self, name: str, prefecture: str | None, as_of: object,
+                 periods: list[str]) -> None:
+        self.as_of = as_of
+        self._describe(
+            name, prefecture, periods,
+            f"{name!r} was not a municipality name in force on {as_of}: "
+            f"{'; '.join(periods)}. Give a date when the name was in force, or leave out "
+            "as_of to map the name to today's unit.",
+        )
+
+
+class MissingMunicipalityNameError(UnknownMunicipalityError):
+    """The name to resolve is missing (None, empty) or not text."""
+
+    def __init__(self, name: object, prefecture: str | None) -> None:
+        self._describe(
+            str(name), prefecture, [],
+            f"no municipality name to resolve (got {name!r}); pass the name as text, such "
+            "as 'さいたま市'. In a frame, drop or fill the rows with a missing name first.",
         )
 
 
@@ -145,3 +171,27 @@ class BookBuildError(ScityError):
 
 class FactError(ScityError):
     """A chapter's facts record is incomplete, undeclared, or not of its declared kind."""
+
+
+class NotebookUnreadableError(ScityError):
+    """A chapter notebook is not notebook JSON (truncated, merge markers, hand edits)."""
+
+
+class EditionError(ScityError):
+    """The edition identifier is missing or malformed, or there is no built book to archive."""
+
+
+class FigureDataError(ScityError):
+    """A figure has no plotted data attached, so its download would be empty."""
+
+
+class OutputPathError(ScityError):
+    """``--out`` names a place the executed notebooks cannot be written to."""
+
+
+class RunLockedError(ScityError):
+    """Another ``scity run`` is executing in the same project."""
+
+
+class TidyCorruptError(ScityError):
+    """A tidy table's bytes differ from the content hash recorded when it was built."""

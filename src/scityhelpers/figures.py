@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from scityhelpers.errors import ScityError
+from scityhelpers.errors import FigureDataError
 from scityhelpers.fetch import atomic_write
 
 log = logging.getLogger(__name__)
@@ -47,10 +47,6 @@ GLUE_PNG = "application/papermill.record/image/png"
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 LINK_CLASS = "scity-figure-download"
 FIGURE_LICENCE = "CC BY 4.0 (figure and its data file); each source's own licence for the data"
-
-
-class FigureDataError(ScityError):
-    """A figure has no plotted data attached, so its download would be empty."""
 
 
 def folder_for(notebook: Path) -> Path:
