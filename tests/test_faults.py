@@ -16,8 +16,8 @@ from scityhelpers.book import BUILD_DIGEST_FILE, BookBuildError, page_text
 
 REPO = Path(__file__).resolve().parents[1]
 #: what a book build reads; the rest of the repository (code, raw data, caches) stays out
-PROJECT_PARTS = ("_config.yml", "_toc.yml", "book", "notebooks", "data/manifest.yml",
-                 "data/reference", "data/tidy")
+PROJECT_PARTS = ("_config.yml", "_toc.yml", "CITATION.cff", "book", "notebooks",
+                 "data/manifest.yml", "data/reference", "data/tidy")
 
 
 @pytest.fixture
