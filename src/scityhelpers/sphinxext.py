@@ -13,12 +13,14 @@ Registered in ``_config.yml`` (``sphinx.extra_extensions``). Three transforms:
   Japanese characters renders as a space in HTML; quotations of the briefing must be exact,
   so such breaks are removed (a break next to a Latin character stays a space).
 
-It also drops the ".md" entry of the download menu (:func:`drop_markdown_source_button`).
+It also drops the ".md" entry of the download menu (:func:`drop_markdown_source_button`) and
+offers ``{{ book_citation }}`` to pages, the suggested citation built from ``CITATION.cff``.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -41,10 +43,10 @@ CODE_NODES = (nodes.literal_block, nodes.literal, nodes.raw, nodes.comment)
 def join_cjk_line_breaks(text: str) -> str:
     r"""Drop a line break (and the blanks around it) that sits between two Japanese characters.
 
-    >>> join_cjk_line_breaks("居住地域の\\n約5割")
+    >>> join_cjk_line_breaks("居住地域の\n約5割")
     '居住地域の約5割'
-    >>> join_cjk_line_breaks("the\\n日本")
-    'the\\n日本'
+    >>> join_cjk_line_breaks("the\n日本")
+    'the\n日本'
     """
     return CJK_LINE_BREAK.sub("", text)
 
@@ -115,7 +117,7 @@ class AltTextFromCaption(SphinxPostTransform):
                 continue
             number = numbers.get(figure["ids"][0])
             prefix = f"Figure {'.'.join(map(str, number))}: " if number else ""
-            text = " ".join(figure.next_node(nodes.caption).astext().split())
+            text = _without_source(figure.next_node(nodes.caption).astext())
             for image in figure.findall(nodes.image):
                 image["alt"] = prefix + text
         captions = _caption_store(self.env)
@@ -123,6 +125,11 @@ class AltTextFromCaption(SphinxPostTransform):
             if image.get("alt") and image["alt"] != image.get("uri"):
                 continue
             image["alt"] = _alt_from_cell(image, captions)
+
+
+def _without_source(caption: str) -> str:
+    """The caption's description: whitespace collapsed, the trailing "Source: …" dropped."""
+    return " ".join(caption.split(" Source: ")[0].split("\nSource: ")[0].split())
 
 
 def _alt_from_cell(image: nodes.image, captions: dict[str, str]) -> str:
@@ -134,7 +141,7 @@ def _alt_from_cell(image: nodes.image, captions: dict[str, str]) -> str:
     keys = GLUE_CALL.findall(code.astext()) if code is not None else []
     for key in keys:
         if key in captions:
-            return " ".join(captions[key].split())
+            return _without_source(captions[key])
     return "Figure drawn by the code cell above (see the chapter page for its caption)"
 
 
@@ -199,6 +206,42 @@ def drop_markdown_source_button(app: Sphinx, pagename: str, templatename: str,
                                 if button.get("label") != "download-source-button"]
 
 
+CITATION_FILE = "CITATION.cff"
+
+
+def suggested_citation(citation: dict[str, Any]) -> str:
+    """A one-line citation (MyST) from the fields of a ``CITATION.cff`` mapping.
+
+    >>> suggested_citation({"authors": [{"name": "scity contributors"}], "title": "scity",
+    ...                     "version": "0.1.0", "date-released": "2026-11-25"})
+    'scity contributors (2026). *scity* (version 0.1.0, released 2026-11-25). Data book and code.'
+    """
+    def _name(author: dict[str, str]) -> str:
+        if "name" in author:
+            return author["name"]
+        return " ".join(part for part in (author.get("given-names"),
+                                          author.get("family-names")) if part)
+
+    authors = ", ".join(_name(author) for author in citation.get("authors", []))
+    released = str(citation.get("date-released", ""))
+    text = (f"{authors} ({released[:4]}). *{citation['title']}* (version "
+            f"{citation.get('version', 'unversioned')}, released {released}). Data book and code.")
+    if citation.get("url") or citation.get("repository-code"):
+        text += f" <{citation.get('url') or citation['repository-code']}>"
+    return text
+
+
+def add_citation_substitution(app: Sphinx, config: Any) -> None:
+    """Make ``{{ book_citation }}`` available to MyST pages, built from ``CITATION.cff``."""
+    import yaml
+
+    path = Path(app.srcdir) / CITATION_FILE
+    citation = yaml.safe_load(path.read_text(encoding="utf-8"))
+    substitutions = dict(config.myst_substitutions or {})
+    substitutions["book_citation"] = suggested_citation(citation)
+    config.myst_substitutions = substitutions
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the transforms; the extension keeps no state that breaks parallel reads."""
     app.add_transform(NumberGluedFigures)
@@ -206,4 +249,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(AltTextFromCaption)
     # after sphinx-book-theme's add_header_buttons (default priority 500)
     app.connect("html-page-context", drop_markdown_source_button, priority=900)
+    app.connect("config-inited", add_citation_substitution)
     return {"version": "1", "parallel_read_safe": False, "parallel_write_safe": True}
