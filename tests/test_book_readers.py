@@ -12,7 +12,7 @@ from docutils import nodes
 from scityhelpers.sphinxext import join_cjk_line_breaks
 
 CHAPTERS = ("wages", "population", "programmes", "kpi", "digital_productivity",
-            "municipal_models")
+            "municipal_models", "municipal_income")
 #: the briefing's sentences as the issue quotes them (each was split by a line break in the
 #: MyST source, which rendered as a space)
 QUOTATIONS = {

@@ -25,7 +25,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 CHAPTERS = ("wages", "population", "programmes", "kpi", "digital_productivity",
-            "municipal_models")
+            "municipal_models", "municipal_income")
 
 pytestmark = pytest.mark.browser
 

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from scityhelpers.analysis.programmes import PROGRAMMES
 from scityhelpers.geo import plot_prefecture_choropleth
 from scityhelpers.plots import OTHER_COLOUR, add_source_note, new_figure
+from scityhelpers.plots.population import MAP_LAT_DEG, MAP_LON_DEG
 
 SDGS_SOURCE = ("内閣府 地方創生推進事務局, SDGs未来都市 selection announcements "
                "(one per fiscal year); "
@@ -74,6 +75,8 @@ def prefecture_map(prefecture_table: pd.DataFrame, as_of: int) -> Figure:
     values = prefecture_table.set_index("pref_code")["share_pct"]
     plot_prefecture_choropleth(values, ax, cmap="Blues",
                                label="選定された市区町村 Municipalities selected (%)")
+    ax.set_xlim(*MAP_LON_DEG)  # main islands and Okinawa, as on the population map
+    ax.set_ylim(*MAP_LAT_DEG)
     ax.set_title(f"SDGs未来都市・脱炭素先行地域 Selected municipalities, up to FY{as_of}",
                  fontsize=10)
     fig.subplots_adjust(left=0.0, right=0.95, top=0.95)

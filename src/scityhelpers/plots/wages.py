@@ -11,7 +11,7 @@ from scityhelpers.plots import OTHER_COLOUR, add_source_note, colour_for, new_fi
 #: why countries are coloured: the briefing compares Japan with Korea and with 「欧米」
 #: (the US and Germany stand for it here), so those are the chapter's default highlights
 HIGHLIGHT_REASON = ("色付き coloured: the countries the briefing compares Japan with\n"
-                    "(韓国 Korea; 欧米 the US and Germany) and the OECD average")
+                    "(韓国 Korea; 欧米 represented by the US and Germany)")
 SOURCE_LINE = "OECD, Average annual wages (DSD_EARNINGS@AV_AN_WAGE), USD PPP, constant prices"
 
 
