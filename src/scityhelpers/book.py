@@ -46,35 +46,62 @@ VERDICT_PREFIX = "verdict_"
 
 
 # --------------------------------------------------------------------------- data sources page
+def _size_text(n_bytes: int | None) -> str:
+    """A raw file's size for a download label (``1.2 MB``)."""
+    if not n_bytes:
+        return "size not recorded"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes} bytes"
+
+
+def _official_page(homepage: str) -> str:
+    """The manifest's homepage (a URL, maybe followed by a note) as a clickable link."""
+    found = re.match(r"(https?://\S+)\s*(.*)", homepage)
+    if not found:
+        return homepage
+    url, rest = found.groups()
+    return f"[{url.split('://', 1)[1].rstrip('/')}]({url})" + (f" {rest}" if rest else "")
+
+
 def _source_section(source: Source) -> list[str]:
     lines = [f"## {source.title}", "", f"`{source.id}` — {source.publisher}", ""]
     lines += [f"- **Licence:** {source.licence}"
               + (f" (<{source.licence_url}>)" if source.licence_url else "")]
     if source.homepage:
-        lines.append(f"- **Official page:** {source.homepage}")
+        lines.append(f"- **Official page:** {_official_page(source.homepage)}")
     if source.citation:
         lines.append(f"- **Cite as:** {source.citation}")
     lines.append(f"- **Tidy tables:** {', '.join(f'`{t}`' for t in source.tables)}")
     if source.caveats:
         lines.append(f"- **Caveats:** {' '.join(source.caveats.split())}")
-    lines += ["", "| file | vintage | retrieved | rows | sha256 |", "|---|---|---|---|---|"]
+    lines += ["", "| file | raw file | vintage | retrieved | rows | sha256 |",
+              "|---|---|---|---|---|---|"]
     for raw in source.files:
         rows = "" if raw.rows is None else f"{raw.rows:,}"
-        name = (f"[{raw.name}]({raw.url})" if raw.url.startswith(("http://", "https://"))
-                else f"{raw.name} ({raw.url})")
-        lines.append(f"| {name} | {raw.vintage} | {raw.retrieved} | {rows} "
+        download = (f"[download ({_size_text(raw.bytes)})]({raw.url})"
+                    if raw.url.startswith(("http://", "https://"))
+                    else f"{raw.url} ({_size_text(raw.bytes)})")
+        lines.append(f"| {raw.name} | {download} | {raw.vintage} | {raw.retrieved} | {rows} "
                      f"| `{raw.sha256[:16]}…` |")
     return [*lines, ""]
 
 
 def data_sources_markdown() -> str:
-    """Render the "Data sources" page from ``data/manifest.yml`` (deterministic)."""
+    """Render the "Data sources" page from ``data/manifest.yml`` (deterministic).
+
+    Official pages are links a reader can open; a raw file's link is labelled as a download
+    with its size, because many endpoints start a (sometimes large) download rather than
+    open a page.
+    """
     sources = load_manifest()
     lines = [
         "# Data sources", "",
         "Generated from `data/manifest.yml` by `scity build`; do not edit by hand. Every raw "
-        "file is checked against its sha256 before parsing (`scity data verify`). Files link "
-        "to the official endpoint a fetcher downloads from.", "",
+        "file is checked against its sha256 before parsing (`scity data verify`). Each "
+        "source's official page is linked; a \"download\" link fetches the raw file itself "
+        "from the official endpoint (its size is given).", "",
         f"{len(sources)} sources, {sum(len(s.files) for s in sources.values())} raw files.", "",
     ]
     for source_id in sorted(sources):

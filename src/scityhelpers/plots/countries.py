@@ -8,7 +8,14 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from scityhelpers.plots import OTHER_COLOUR, add_source_note, attach_data, colour_for, new_figure
+from scityhelpers.plots import (
+    OTHER_COLOUR,
+    add_source_note,
+    attach_data,
+    colour_for,
+    new_figure,
+    place_point_labels,
+)
 
 SOURCE_LINE = ("OECD Productivity Database (GDP per hour worked, USD PPP, 2020 prices); "
                "World Bank WDI / ITU; Our World in Data (ITU broadband); UN E-Government Survey")
@@ -72,10 +79,6 @@ def actual_vs_fitted_plot(fits: pd.DataFrame, year: int) -> Figure:
     attach_data(fig, rows)
     colours = [colour_for(c) if c in HIGHLIGHT else OTHER_COLOUR for c in rows["iso3"]]
     ax.scatter(rows["fitted_usd"], rows["actual_usd"], c=colours, s=36, zorder=3)
-    for row in rows.itertuples():
-        ax.annotate(row.iso3, (row.fitted_usd, row.actual_usd), fontsize=7,
-                    xytext=(3, 2), textcoords="offset points",
-                    color=colour_for(row.iso3) if row.iso3 in HIGHLIGHT else "#555555")
     low = min(rows["fitted_usd"].min(), rows["actual_usd"].min()) * 0.9
     high = max(rows["fitted_usd"].max(), rows["actual_usd"].max()) * 1.05
     ax.plot([low, high], [low, high], color="#333333", linewidth=0.8)
@@ -85,12 +88,20 @@ def actual_vs_fitted_plot(fits: pd.DataFrame, year: int) -> Figure:
         axis.set_major_locator(FixedLocator(LOG_TICKS))
         axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
         axis.set_minor_locator(NullLocator())
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
     ax.set_xlabel("予測値 Fitted from composite + year effects (USD per hour, log scale)",
                   fontsize=9)
     ax.set_ylabel("実績 Actual GDP per hour (USD PPP 2020, log scale)", fontsize=9)
     ax.set_title(f"デジタル成熟度から見た生産性 Actual vs fitted productivity, {year}",
                  fontsize=11)
-    return add_source_note(fig, SOURCE_LINE)
+    add_source_note(fig, SOURCE_LINE)
+    # labels last: their placement needs the final axes size
+    place_point_labels(ax, rows["fitted_usd"].tolist(), rows["actual_usd"].tolist(),
+                       rows["iso3"].tolist(),
+                       [colour_for(c) if c in HIGHLIGHT else "#555555" for c in rows["iso3"]],
+                       first=set(HIGHLIGHT))
+    return fig
 
 
 def partial_regression_plot(fwl: pd.DataFrame, slope: float) -> Figure:

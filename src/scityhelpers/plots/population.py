@@ -154,15 +154,17 @@ def prefecture_map(table: pd.DataFrame, base: int, target: int, edition: int) ->
     values = table.set_index("pref_code")["change_pct"]
     low, high = float(values.min()), float(values.max())
     norm = TwoSlopeNorm(vcenter=0.0, vmin=min(low, -1.0), vmax=max(high, 1.0))
-    collection = plot_prefecture_choropleth(values, ax, cmap="RdBu", norm=norm)
+    missing = table.loc[table["change_pct"].isna(), "pref_name"].tolist()
+    collection = plot_prefecture_choropleth(
+        values, ax, cmap="RdBu", norm=norm,
+        missing_label=f"推計なし not projected ({'、'.join(missing)})" if missing else "")
     colour_bar = fig.colorbar(collection, ax=ax, shrink=0.6,
                               label=f"人口増減率 Change {base}–{target} (%)")
     colour_bar.ax.set_yscale("linear")  # data scale, not the two halves of the norm
     ax.set_xlim(*MAP_LON_DEG)
     ax.set_ylim(*MAP_LAT_DEG)
     ax.set_title(f"都道府県別の将来人口増減 Projected change by prefecture, {base}–{target}")
-    missing = table.loc[table["change_pct"].isna(), "pref_name"].tolist()
-    note = f"; grey = not projected ({'、'.join(missing)})" if missing else ""
+    note = f"; hatched = not projected ({'、'.join(missing)})" if missing else ""
     add_source_note(fig, f"{projection_source(edition)}, sum of municipalities; "
                          f"outlines: 国土数値情報（行政区域データ）, デジタル庁{note}")
     fig.subplots_adjust(bottom=0.08, top=0.93)  # the map keeps its aspect: less empty margin

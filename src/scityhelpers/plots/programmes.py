@@ -11,13 +11,16 @@ from matplotlib.figure import Figure
 from scityhelpers.analysis.programmes import PROGRAMMES
 from scityhelpers.geo import plot_prefecture_choropleth
 from scityhelpers.plots import OTHER_COLOUR, add_source_note, attach_data, new_figure
+from scityhelpers.plots.population import MAP_LAT_DEG, MAP_LON_DEG
 
-SDGS_SOURCE = ("内閣府 SDGs未来都市 announcements as compiled in the project's lists "
-               "(programmes/SOURCES.md); briefing slide 【内閣府】SDGs未来都市")
-DECARB_SOURCE = ("環境省 脱炭素先行地域 selection results as compiled in the project's lists "
-                 "(programmes/SOURCES.md); briefing slide 【環境省】脱炭素先行地域")
-PROFILE_SOURCE = ("selection lists (programmes/SOURCES.md); 総務省 国勢調査 2020; "
-                  "IPSS 地域別将来推計人口 ({edition} edition)")
+SDGS_SOURCE = ("内閣府 地方創生推進事務局, SDGs未来都市 selection announcements "
+               "(one per fiscal year); "
+               "briefing section 【内閣府】SDGs未来都市")
+DECARB_SOURCE = ("環境省, 脱炭素先行地域 selection results (press release of each round); "
+                 "briefing section 【環境省】脱炭素先行地域")
+SELECTIONS = "内閣府 SDGs未来都市 and 環境省 脱炭素先行地域 selection announcements"
+PROFILE_SOURCE = (SELECTIONS + "; 総務省 国勢調査 2020; "
+                  "国立社会保障・人口問題研究所 地域別将来推計人口 ({edition} edition)")
 ANNOUNCED_COLOUR = "#c8d6e5"
 NAMED_COLOUR = "#1f4e79"
 BRIEFING_COLOUR = "#bc002d"
@@ -75,6 +78,8 @@ def prefecture_map(prefecture_table: pd.DataFrame, as_of: int) -> Figure:
     values = prefecture_table.set_index("pref_code")["share_pct"]
     plot_prefecture_choropleth(values, ax, cmap="Blues",
                                label="選定された市区町村 Municipalities selected (%)")
+    ax.set_xlim(*MAP_LON_DEG)  # main islands and Okinawa, as on the population map
+    ax.set_ylim(*MAP_LAT_DEG)
     ax.set_title(f"SDGs未来都市・脱炭素先行地域 Selected municipalities, up to FY{as_of}",
                  fontsize=10)
     fig.subplots_adjust(left=0.0, right=0.95, top=0.95)
@@ -101,8 +106,7 @@ def size_class_bars(size_table: pd.DataFrame) -> Figure:
                                     for t in ax.get_xticklabels()])
     ax.tick_params(axis="x", labelsize=8)
     ax.legend(title=None, frameon=False, fontsize=8)
-    return add_source_note(fig, "named bodies in the selection lists (programmes/SOURCES.md); "
-                                "総務省 国勢調査 2020")
+    return add_source_note(fig, SELECTIONS + "; 総務省 国勢調査 2020")
 
 
 def selected_vs_others(profile: pd.DataFrame, groups: pd.Series, edition: int,

@@ -8,6 +8,10 @@ from matplotlib.figure import Figure
 
 from scityhelpers.plots import OTHER_COLOUR, add_source_note, attach_data, colour_for, new_figure
 
+#: why countries are coloured: the briefing compares Japan with Korea and with 「欧米」
+#: (the US and Germany stand for it here), so those are the chapter's default highlights
+HIGHLIGHT_REASON = ("色付き coloured: the countries the briefing compares Japan with\n"
+                    "(韓国 Korea; 欧米 represented by the US and Germany)")
 SOURCE_LINE = "OECD, Average annual wages (DSD_EARNINGS@AV_AN_WAGE), USD PPP, constant prices"
 
 
@@ -25,6 +29,9 @@ def ranking_bars(table: pd.DataFrame, year: int, price_base_year: int,
     ax.tick_params(axis="y", labelsize=7)
     ax.set_xlabel(f"平均賃金 Average annual wage (thousand USD PPP, {price_base_year} prices)")
     ax.set_title(f"OECD平均賃金ランキング Average wages, {year}")
+    ax.text(0.98, 0.02, HIGHLIGHT_REASON, transform=ax.transAxes, ha="right", va="bottom",
+            fontsize=7.5, color="#333333",
+            bbox={"facecolor": "white", "edgecolor": "#cccccc", "boxstyle": "round"})
     return add_source_note(fig, f"{SOURCE_LINE} ({price_base_year} edition)")
 
 
