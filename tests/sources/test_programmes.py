@@ -210,3 +210,20 @@ def test_real_additions(pulled: Path) -> None:
     rounds = load("decarbonization_areas").query("role != 'co'").groupby("round")["proposal_id"]
     # round 3 is now 16 of 16 proposals (SOURCES.md)
     assert rounds.nunique()[3] == 16
+
+
+def test_renkei_official_counts(pulled: Path) -> None:
+    from scityhelpers import load
+
+    counts = load("renkei_official_counts").set_index("as_of")
+    # programmes/SOURCES.md: 総務省 gives 40 cities / 38 areas / 376 municipalities on 2024-04-01
+    assert counts.loc[pd.Timestamp("2024-04-01"),
+                      ["centre_cities", "areas", "municipalities"]].tolist() == [40, 38, 376]
+
+
+def test_renkei_counts_refuse_text(tmp_path: Path, pulled: Path) -> None:
+    real = pulled / "data" / "reference" / prog.FILE_RENKEI_COUNTS
+    path = tmp_path / prog.FILE_RENKEI_COUNTS  # a damaged copy of the committed table
+    path.write_text(real.read_text(encoding="utf-8").replace(",40,", ",forty,"), encoding="utf-8")
+    with pytest.raises(SourceSchemaError, match="forty"):
+        prog.build_renkei_counts({prog.FILE_RENKEI_COUNTS: path})

@@ -45,6 +45,9 @@ FILE_EU = "eu_cities_mission.csv"
 FILE_DECARB_MISSING = "decarbonization_leading_areas_missing_2026-11-29.csv"
 FILE_SDGS_2024_2025 = "sdgs_future_cities_2024_2025.csv"
 FILE_RENKEI = "renkei_chusu_toshiken_2023.csv"
+FILE_RENKEI_COUNTS = "renkei_official_counts.csv"
+RENKEI_COUNT_COLUMNS = ["as_of", "centre_cities", "areas", "municipalities", "counting",
+                        "source_url", "note"]
 
 PROGRAMME_SDGS = "SDGs未来都市"
 PROGRAMME_DECARB = "脱炭素先行地域"
@@ -336,6 +339,15 @@ def build_renkei_areas(files: RawFiles) -> pd.DataFrame:
     return parse_renkei(raw, where)
 
 
+def build_renkei_counts(files: RawFiles) -> pd.DataFrame:
+    """Build ``renkei_official_counts``: official totals of 連携中枢都市圏 by date (延べ数)."""
+    raw, where = _read(files, FILE_RENKEI_COUNTS, RENKEI_COUNT_COLUMNS)
+    counts = {c: whole_numbers(raw[c], c, where) for c in RENKEI_COUNT_COLUMNS[1:4]}
+    return pd.DataFrame({"as_of": dates(raw["as_of"], "as_of", where), **counts,
+                         "counting": raw["counting"], "source_url": raw["source_url"],
+                         "note": raw["note"]})
+
+
 # -- special zones, EU Cities Mission ------------------------------------------------------
 def build_special_zones(files: RawFiles) -> pd.DataFrame:
     """Build ``special_zones`` (Super City and Digital Garden Health zones, 2022-03-10)."""
@@ -501,6 +513,19 @@ RENKEI_SCHEMA = pa.DataFrameSchema(
     coerce=True,
 )
 
+RENKEI_COUNTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "as_of": pa.Column("datetime64[ns]"),
+        **{c: pa.Column("Int64", pa.Check.ge(1)) for c in RENKEI_COUNT_COLUMNS[1:4]},
+        "counting": _TEXT,
+        "source_url": pa.Column(str, pa.Check.str_startswith("http")),
+        "note": _TEXT,
+    },
+    unique=["as_of"],
+    strict=True,
+    coerce=True,
+)
+
 TABLES = (
     TableSpec(name="sdgs_future_cities", build=build_sdgs_future_cities, schema=SDGS_SCHEMA,
               description="SDGs Future Cities FY2018-2025, one row per selected body (codes)",
@@ -525,4 +550,7 @@ TABLES = (
     TableSpec(name="renkei_areas", build=build_renkei_areas, schema=RENKEI_SCHEMA,
               description="連携中枢都市圏 members on 2023-04-01 (partial: 34 of 38 areas)",
               depends=RESOLVER_TABLES),
+    TableSpec(name="renkei_official_counts", build=build_renkei_counts,
+              schema=RENKEI_COUNTS_SCHEMA,
+              description="連携中枢都市圏: official counts by date (centres, areas, members)"),
 )
