@@ -139,14 +139,14 @@ def test_claims_notebook_rerun_for_another_fiscal_year(pulled: Path, tmp_path: P
 def _kpi_facts(**groups: float) -> dict:
     kpi = {"kpi_count": 15, "kpi_on_track": 7, "kpi_behind": 2, "kpi_no_data": 5,
            "kpi_not_assessable": 1, "kpi_on_track_flagged": 4,
-           "kpi_on_track_flagged_ids": "K01, K02, K07, K11"}
+           "kpi_on_track_flagged_ids": "K01, K02, K07, K11", "kpi_not_assessable_ids": "K12"}
     return {"kpi": kpi | groups}
 
 
 def test_c5_rows_add_up_and_name_flagged_progress() -> None:
     check = claims.check_c5(_kpi_facts(), _briefing())
     assert check.verdict.label == claims.NOT_FACTUAL
-    assert "1 not assessable" in check.recomputed
+    assert "1 not assessable (K12)" in check.recomputed
     assert "4 of them resting on flagged series: K01, K02, K07, K11; 3 plainly" in check.recomputed
     with pytest.raises(ValueError, match="do not add up"):
         claims.check_c5(_kpi_facts(kpi_not_assessable=0), _briefing())

@@ -214,7 +214,8 @@ def check_c5(facts: Facts, briefing: BriefingFigures) -> Check:
     recomputed = (f"{count:.0f} KPIs: {on_track:.0f} on track ({flagged:.0f} of them resting on "
                   f"flagged series: {flagged_ids}; {on_track - flagged:.0f} plainly), "
                   f"{groups['behind']:.0f} behind, {groups['without a reported actual']:.0f} "
-                  f"without a reported actual, {groups['not assessable']:.0f} not assessable")
+                  f"without a reported actual, {groups['not assessable']:.0f} not assessable "
+                  f"({facts['kpi']['kpi_not_assessable_ids']})")
     verdict = Verdict(NOT_FACTUAL, "a list of targets set by the government, not a statement of "
                                    "fact; progress towards them is reported, not scored")
     return Check(recomputed, "KPI table compiled 2026-11-25 (source URL per row)", verdict, "kpi",
