@@ -26,17 +26,17 @@ def test_papermill_rerun_with_other_indicators_glues_the_models_result(
     panel, composite = countries.prepare(countries.load_tables(), 1995, 2024,
                                          ALTERNATIVE["indicators"])
     twfe = countries.fit_spec(panel, Spec(COMPOSITE, "twfe")).result
-    assert float(glued["twfe_composite_coef"]) == pytest.approx(twfe.coef)
-    assert float(glued["twfe_composite_ci_low"]) == pytest.approx(twfe.ci_low)
+    assert float(glued["twfe_composite_coef"]) == pytest.approx(twfe.coef, abs=5e-4)  # facts: 3 dp
+    assert float(glued["twfe_composite_ci_low"]) == pytest.approx(twfe.ci_low, abs=5e-4)
     assert int(glued["n_rows"]) == twfe.n_used
     assert glued["lags"] == "2"
     # without the EGDI the composite starts with broadband, well before 2010
     assert int(glued["composite_first_year"]) == composite.first_year < 2005
     longest = countries.fit_spec(panel, Spec(COMPOSITE, "twfe", 2)).result
-    assert float(glued["twfe_longest_lag_coef"]) == pytest.approx(longest.coef)
+    assert float(glued["twfe_longest_lag_coef"]) == pytest.approx(longest.coef, abs=5e-4)
     scores, _, _ = countries.cross_validate(panel, ALTERNATIVE["indicators"], 3, 20231)
     assert float(glued["cv_rmse_with_digital"]) == pytest.approx(
-        countries.rmse_of(scores, "time", "ridge: with digital"))
+        countries.rmse_of(scores, "time", "ridge: with digital"), abs=5e-3)  # facts: 2 dp
 
 
 def test_committed_notebook_glues_the_ledger_keys() -> None:

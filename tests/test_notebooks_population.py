@@ -31,10 +31,10 @@ def test_papermill_threshold_50_in_2040_glues_the_computed_shares(pulled: Path,
     assert glued["target_year"] == "2040"
     assert float(glued["decline_threshold"]) == 50.0
     assert float(glued["share_municipalities_decline_ge_threshold_pct"]) == pytest.approx(
-        shares.municipalities_pct)
-    assert float(glued["share_area_declining_pct"]) == pytest.approx(shares.area_pct)
+        shares.municipalities_pct, abs=0.05)  # facts: 1 dp
+    assert float(glued["share_area_declining_pct"]) == pytest.approx(shares.area_pct, abs=0.05)
     assert float(glued["share_population_in_declining_pct"]) == pytest.approx(
-        shares.population_pct)
+        shares.population_pct, abs=0.05)
     assert int(glued["n_municipalities"]) == len(changes)
     # the national interpolation does not depend on the municipal parameters
     committed = glue_values(REPO / "notebooks" / "population.ipynb")
