@@ -8,11 +8,12 @@ from pathlib import Path
 from scityhelpers import load
 from scityhelpers.analysis import kpi, programmes
 from scityhelpers.book import page_text
+from scityhelpers.briefing import load_briefing
 
 
 def test_programmes_page_shows_counts_and_medians(built_book: Path) -> None:
     text = page_text(built_book / "book" / "programmes.html")
-    totals = programmes.briefing_sdgs_totals(load("sdgs_by_year"))
+    totals = programmes.briefing_sdgs_totals(load("sdgs_by_year"), load_briefing())
     assert f"announced {totals['cities']} cities ( {totals['bodies']} local governments)" in text
     assert "round 1 selected 26 of 79 proposals" in text
     assert "EU Cities Mission: 112 of 112 cities named (complete)" in text
