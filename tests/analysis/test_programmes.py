@@ -108,3 +108,16 @@ def test_completeness_note_names_the_gaps(pulled: Path) -> None:
     # round 3 is complete since the additions of 2026-11-29; round 4 still 9 of 12
     assert "脱炭素先行地域: 71 of 74 lead proposals named (incomplete: round 4 9/12)" in note
     assert programmes.unlisted_upper_bound(completeness(), 2022, years) == 1
+
+
+def test_decarbonization_net_of_withdrawals(pulled: Path) -> None:
+    net = programmes.cumulative_net_of_withdrawals(load("decarbonization_rounds"))
+    # programmes/SOURCES.md: 26+20+16+12+9+7 = 90 selected by round 6, reported cumulative 88
+    # (withdrawals); round 7 adds 12 and is reported as the plain sum, 102
+    assert net == {"gross": 102, "withdrawn": 2, "net": 100, "reported": 102, "last_round": 7}
+
+
+def test_a_later_plain_sum_does_not_undo_a_withdrawal() -> None:
+    rounds = pd.DataFrame({"round": [1, 2, 3], "proposals_selected": [10, 5, 5],
+                           "cumulative_selected": pd.array([10, 14, 20], dtype="Int64")})
+    assert programmes.cumulative_net_of_withdrawals(rounds)["net"] == 19

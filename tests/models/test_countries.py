@@ -257,3 +257,17 @@ def test_parameters_are_checked_against_the_data(pulled: Path) -> None:
 def test_time_all_specs_measures_a_few_seconds(pulled: Path) -> None:
     seconds = countries.time_all_specs(repeats=1)
     assert 0 < seconds < 20
+
+
+def test_egdi_trend_gives_score_rank_and_field_per_survey(pulled: Path) -> None:
+    from scityhelpers import load
+
+    egdi = load("egdi")
+    trend = countries.egdi_trend(egdi, ["JPN", "KOR"])
+    surveys = sorted(egdi["survey_year"].unique())
+    assert trend.groupby("iso3")["survey_year"].apply(list).to_dict() == {"JPN": surveys,
+                                                                          "KOR": surveys}
+    assert trend["egdi"].between(0, 1).all()
+    assert (trend["egdi_rank"] <= trend["n_ranked"]).all()
+    latest = egdi[egdi["survey_year"] == surveys[-1]]
+    assert trend["n_ranked"].iloc[-1] == latest["egdi_rank"].notna().sum()
