@@ -270,3 +270,25 @@ def test_a_missing_browser_says_what_to_do(tmp_path: Path) -> None:
     assert str(missing) in str(caught.value)
     # the bundled browser is Playwright's business: nothing to check before launch
     check_browser_installed(browser_launch_options("playwright"))
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_claims_ledger_fits_and_scrolls_in_its_box(browser: Browser, site: str, width: int,
+                                                   screenshots: Path) -> None:
+    """The page never widens past the viewport; the ledger scrolls inside its own container,
+    stays inside the article's text column, and its verdicts carry their CSS classes."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{site}/book/claims.html")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    box = page.eval_on_selector(".ledger-scroll", "e => e.getBoundingClientRect().toJSON()")
+    article = page.eval_on_selector("article", "e => e.getBoundingClientRect().toJSON()")
+    assert box["right"] <= article["right"] + 1
+    assert box["right"] <= width
+    classes = page.eval_on_selector_all(".claims-ledger .verdict", "s => s.map(e => e.className)")
+    assert len(classes) == page.eval_on_selector_all(".claims-ledger tbody tr", "r => r.length")
+    assert all(c.startswith("verdict verdict-") for c in classes)
+    links = page.eval_on_selector_all(".claims-ledger th[scope=row] a",
+                                      "a => a.map(e => e.getAttribute('href'))")
+    assert all("#" in href for href in links)
+    page.screenshot(path=str(screenshots / f"claims_{width}.png"), full_page=False)
+    page.close()

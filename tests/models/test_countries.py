@@ -280,3 +280,17 @@ def test_fold_standard_error_of_rmse_from_known_errors() -> None:
     scores = countries.score_table(predictions)
     assert scores.loc[0, "rmse_pp"] == pytest.approx(np.sqrt(5.0))
     assert scores.loc[0, "rmse_fold_se_pp"] == pytest.approx(1.0)
+
+
+def test_egdi_trend_gives_score_rank_and_field_per_survey(pulled: Path) -> None:
+    from scityhelpers import load
+
+    egdi = load("egdi")
+    trend = countries.egdi_trend(egdi, ["JPN", "KOR"])
+    surveys = sorted(egdi["survey_year"].unique())
+    assert trend.groupby("iso3")["survey_year"].apply(list).to_dict() == {"JPN": surveys,
+                                                                          "KOR": surveys}
+    assert trend["egdi"].between(0, 1).all()
+    assert (trend["egdi_rank"] <= trend["n_ranked"]).all()
+    latest = egdi[egdi["survey_year"] == surveys[-1]]
+    assert trend["n_ranked"].iloc[-1] == latest["egdi_rank"].notna().sum()

@@ -730,3 +730,16 @@ PARAMS = (
     Param("seed", int, "random seed of the gradient boosting (row subsampling)",
           bounds=lambda v: (0, 2**32 - 1)),
 )
+
+
+def egdi_trend(egdi: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
+    """UN E-Government Development Index of ``countries`` in every survey: score and rank.
+
+    The EGDI is a score from 0 to 1 (a mean of online services, human capital and
+    telecommunication infrastructure); the rank is among all UN members surveyed that year
+    (``n_ranked``). Sorted by country and survey year.
+    """
+    ranked = egdi.groupby("survey_year")["egdi_rank"].count().rename("n_ranked")
+    rows = egdi[egdi["iso3"].isin(countries)].merge(ranked, on="survey_year", validate="m:1")
+    return (rows[["iso3", "survey_year", "egdi", "egdi_rank", "n_ranked"]]
+            .sort_values(["iso3", "survey_year"]).reset_index(drop=True))
