@@ -20,7 +20,7 @@ $(VENV)/.stamp-test: pyproject.toml requirements.lock
 install: $(VENV)/.stamp-runtime
 install-test: $(VENV)/.stamp-test
 
-# The browser the browser test drives is a setting, SCITY_BROWSER (tests/test_browser.py):
+# The browser the browser test drives is a setting, SCITY_BROWSER (tests/browser_setting.py):
 #   unset/empty  Debian's /usr/bin/chromium, installed here with apt (+ fonts-noto-cjk) if missing
 #   playwright   Playwright's own Chromium, downloaded here with its system libraries and fonts
 #                (needs network and sudo/root; what .github/workflows/book.yml uses)

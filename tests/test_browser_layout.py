@@ -1,58 +1,25 @@
 """The site on a phone: at 390 px no page is wider than the viewport, figures are numbered and
 their alt text says what they show.
 
-Debian's Chromium driven by Playwright against ``_build/html`` served on 127.0.0.1 (the same
-fixture shape as ``tests/test_browser.py``). Page heights at 1280 and 390 px are written to
-``_build/screenshots/page_heights.json`` for the record.
+The browser chosen by ``SCITY_BROWSER`` (fixtures ``site`` and ``browser`` from
+``tests/browser_setting.py``) against ``_build/html`` served on 127.0.0.1. Page heights at
+1280 and 390 px are written to ``_build/screenshots/page_heights.json`` for the record.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 CHAPTERS = ("wages", "population", "programmes", "kpi", "digital_productivity",
             "municipal_models", "municipal_income")
 
 pytestmark = pytest.mark.browser
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        return None
-
-
-@pytest.fixture(scope="module")
-def site(built_book: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_book))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).is_file(), "install Debian's chromium: `make browser-deps`"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
