@@ -7,24 +7,44 @@ BIN    := $(VENV)/bin
 
 .PHONY: book pdf test install install-test browser-deps pdf-deps data run html bench lint clean
 
-$(VENV)/.stamp-runtime: pyproject.toml
+$(VENV)/.stamp-runtime: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e .
 	touch $@
 
-$(VENV)/.stamp-test: pyproject.toml
+$(VENV)/.stamp-test: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
 	touch $@ $(VENV)/.stamp-runtime
 
 install: $(VENV)/.stamp-runtime
 install-test: $(VENV)/.stamp-test
 
-# Debian's Chromium for the browser test (Playwright's own browser download is unreachable here)
+# The browser the browser test drives is a setting, SCITY_BROWSER (tests/browser_setting.py):
+#   unset/empty  Debian's /usr/bin/chromium, installed here with apt (+ fonts-noto-cjk) if missing
+#   playwright   Playwright's own Chromium, downloaded here with its system libraries and fonts
+#                (needs network and sudo/root; what .github/workflows/book.yml uses)
+#   /some/path   any other Chromium-family executable, which must already be installed
+# Only the selected browser is installed: apt is never used for another choice.
+DEBIAN_CHROMIUM := /usr/bin/chromium
+SCITY_BROWSER ?=
+export SCITY_BROWSER
+BROWSER := $(or $(strip $(SCITY_BROWSER)),$(DEBIAN_CHROMIUM))
+
+ifeq ($(BROWSER),playwright)
+browser-deps: install-test
+	$(BIN)/python -m playwright install --with-deps chromium
+else ifeq ($(BROWSER),$(DEBIAN_CHROMIUM))
 browser-deps:
-	@test -x /usr/bin/chromium || { \
+	@test -x $(DEBIAN_CHROMIUM) || { \
 	  echo "installing Debian chromium + fonts-noto-cjk for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+else
+browser-deps:
+	@test -x '$(BROWSER)' || { \
+	  echo "SCITY_BROWSER=$(BROWSER) is not an executable file: install that browser, unset" \
+	       "SCITY_BROWSER for Debian's chromium, or set SCITY_BROWSER=playwright." >&2; exit 1; }
+endif
 
 # pdftotext/pdffonts (Debian poppler-utils) for the PDF test
 pdf-deps: browser-deps

@@ -12,6 +12,7 @@ import yaml
 
 from scityhelpers import tidy
 from scityhelpers.paths import project_root
+from tests.browser_setting import browser, site  # noqa: F401  (fixtures for every browser test)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]

@@ -152,3 +152,23 @@ def test_every_chapter_links_the_tables_it_reads(built_book: Path) -> None:
         linked = set(re.findall(r'href="\.\./data/(\w+)\.csv"', text))
         built = {t for t in chapter.analysis().TABLES if (tidy_dir() / f"{t}.parquet").is_file()}
         assert built <= linked, f"{chapter.page} lacks download links for {built - linked}"
+
+
+def test_claims_page_carries_the_csv_and_claim_reviews(built_book: Path) -> None:
+    """The rendered claims page: a claims.csv download and one ClaimReview per ledger row."""
+    import csv
+    import io
+    import json
+    import re
+    from urllib.parse import unquote
+
+    page = (built_book / "book" / "claims.html").read_text(encoding="utf-8")
+    link = re.search(r'download="claims.csv" href="data:text/csv;charset=utf-8,([^"]+)"', page)
+    rows = list(csv.DictReader(io.StringIO(unquote(link.group(1)))))
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    reviews = [review for script in scripts for review in json.loads(script)]
+    ledger_rows = re.findall(r'<th scope="row" id="claim-(c\d+)">', page)
+    assert len(rows) == len(reviews) == len(ledger_rows) > 0
+    assert {r["@type"] for r in reviews} == {"ClaimReview"}
+    assert [r["reviewRating"]["alternateName"] for r in reviews] == [r["verdict"] for r in rows]
+    assert [r["claim"].lower() for r in rows] == ledger_rows

@@ -1,52 +1,19 @@
-"""The Japanese edition (``_build/html/ja``) in a real browser: Debian's Chromium via Playwright.
+"""The Japanese edition (``_build/html/ja``) in a real browser (Chromium via Playwright).
 
-Same fixture shape as ``test_browser.py``: the whole site is served on 127.0.0.1 so the language
-switch can be followed between editions. Screenshots of every Japanese page go to
+The shared ``site`` and ``browser`` fixtures (``tests/browser_setting.py``, honouring
+``SCITY_BROWSER``) serve the whole site on 127.0.0.1, so the language switch can be followed
+between editions. Screenshots of every Japanese page go to
 ``_build/screenshots/ja_*.png``.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        return None
-
-
-@pytest.fixture(scope="module")
-def site(built_book: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_book))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).is_file(), "install Debian's chromium: `make browser-deps`"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

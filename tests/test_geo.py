@@ -83,6 +83,22 @@ def test_choropleth_colours_by_value_and_greys_missing(
     assert tuple(okinawa) == pytest.approx(matplotlib.colormaps["viridis"](0.0))
     assert tuple(nara) == pytest.approx(matplotlib.colors.to_rgba(geo.MISSING_COLOUR))
     assert len(fig.axes) == 2  # the colour bar
+    # every prefecture outlined (Okinawa's pale fill still shows its islands)
+    assert tuple(collection.get_edgecolors()[0]) == pytest.approx(
+        matplotlib.colors.to_rgba(geo.OUTLINE_COLOUR))
+    plt.close(fig)
+
+
+def test_missing_prefectures_are_hatched_with_a_legend_entry(
+        polygons: dict[str, list[np.ndarray]]) -> None:
+    values = pd.Series({code: 1.0 for code in polygons} | {"07": float("nan")})
+    fig, ax = plt.subplots()
+    geo.plot_prefecture_choropleth(values, ax, missing_label="not projected (福島県)",
+                                   polygons=polygons)
+    hatched = [c for c in ax.collections if c.get_hatch() == geo.MISSING_HATCH]
+    assert len(hatched) == 1
+    assert len(hatched[0].get_paths()) == 1  # Fukushima only
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["not projected (福島県)"]
     plt.close(fig)
 
 

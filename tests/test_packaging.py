@@ -7,6 +7,9 @@ import tomllib
 from pathlib import Path
 
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,3 +50,51 @@ def test_jupyter_book_2_is_excluded() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     spec = _names(project["dependencies"])["jupyter-book"]
     assert "<2" in spec
+
+
+# -- requirements.lock: the versions `make install` / `make test` install --------------------
+LOCK = REPO / "requirements.lock"
+#: the command that writes the lock; README and docs/CONVENTIONS.md show the same one
+LOCK_COMMAND = ("uv pip compile pyproject.toml --extra test --python-version 3.11 "
+                "--python-platform linux --annotation-style line -o requirements.lock")
+
+
+def _locked() -> dict[str, Version]:
+    pins = {}
+    for line in LOCK.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"([A-Za-z0-9._-]+)==(\S+)", line)
+        if match:
+            pins[canonicalize_name(match[1])] = Version(match[2])
+    return pins
+
+
+def _declared() -> list[Requirement]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    specs = project["dependencies"] + project["optional-dependencies"]["test"]
+    return [Requirement(s) for s in specs]
+
+
+def test_lock_pins_every_declared_dependency() -> None:
+    missing = [str(r) for r in _declared() if canonicalize_name(r.name) not in _locked()]
+    assert missing == []
+
+
+def test_locked_versions_satisfy_pyprojects_bounds() -> None:
+    locked = _locked()
+    outside = [f"{r.name}=={locked[canonicalize_name(r.name)]} vs {r.specifier}"
+               for r in _declared() if canonicalize_name(r.name) in locked
+               and not r.specifier.contains(locked[canonicalize_name(r.name)], prereleases=True)]
+    assert outside == []
+
+
+def test_lock_was_written_by_the_documented_command() -> None:
+    header = LOCK.read_text(encoding="utf-8").splitlines()[:2]
+    assert header[1].lstrip("# ").strip() == LOCK_COMMAND
+    assert LOCK_COMMAND in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_make_installs_with_the_lock_as_constraints() -> None:
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    installs = [line for line in makefile.splitlines() if "pip install" in line]
+    assert len(installs) == 2
+    assert all("-c requirements.lock" in line for line in installs)

@@ -11,6 +11,7 @@ import hashlib
 import html
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -21,8 +22,13 @@ from typing import Any
 
 import yaml
 
+from scityhelpers.changes_page import write_changes_page
 from scityhelpers.chapters import CHAPTERS
-from scityhelpers.errors import ScityError
+from scityhelpers.downloads import publish_for_readers
+from scityhelpers.errors import (
+    BookBuildError,  # importable from here too
+    NotebookUnreadableError,
+)
 from scityhelpers.facts import FactSpec, facts_path, read_record
 from scityhelpers.fetch import atomic_write
 from scityhelpers.manifest import Source, load_manifest
@@ -39,40 +45,63 @@ CHANGES_JSON_FILE = "changes.json"
 VERDICT_PREFIX = "verdict_"
 
 
-class BookBuildError(ScityError):
-    """The book did not build, or a built page is missing, empty or lacks its glued values."""
-
-
 # --------------------------------------------------------------------------- data sources page
+def _size_text(n_bytes: int | None) -> str:
+    """A raw file's size for a download label (``1.2 MB``)."""
+    if not n_bytes:
+        return "size not recorded"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes} bytes"
+
+
+def _official_page(homepage: str) -> str:
+    """The manifest's homepage (a URL, maybe followed by a note) as a clickable link."""
+    found = re.match(r"(https?://\S+)\s*(.*)", homepage)
+    if not found:
+        return homepage
+    url, rest = found.groups()
+    return f"[{url.split('://', 1)[1].rstrip('/')}]({url})" + (f" {rest}" if rest else "")
+
+
 def _source_section(source: Source) -> list[str]:
     lines = [f"## {source.title}", "", f"`{source.id}` — {source.publisher}", ""]
     lines += [f"- **Licence:** {source.licence}"
               + (f" (<{source.licence_url}>)" if source.licence_url else "")]
     if source.homepage:
-        lines.append(f"- **Official page:** {source.homepage}")
+        lines.append(f"- **Official page:** {_official_page(source.homepage)}")
     if source.citation:
         lines.append(f"- **Cite as:** {source.citation}")
     lines.append(f"- **Tidy tables:** {', '.join(f'`{t}`' for t in source.tables)}")
     if source.caveats:
         lines.append(f"- **Caveats:** {' '.join(source.caveats.split())}")
-    lines += ["", "| file | vintage | retrieved | rows | sha256 |", "|---|---|---|---|---|"]
+    lines += ["", "| file | raw file | vintage | retrieved | rows | sha256 |",
+              "|---|---|---|---|---|---|"]
     for raw in source.files:
         rows = "" if raw.rows is None else f"{raw.rows:,}"
-        name = (f"[{raw.name}]({raw.url})" if raw.url.startswith(("http://", "https://"))
-                else f"{raw.name} ({raw.url})")
-        lines.append(f"| {name} | {raw.vintage} | {raw.retrieved} | {rows} "
+        download = (f"[download ({_size_text(raw.bytes)})]({raw.url})"
+                    if raw.url.startswith(("http://", "https://"))
+                    else f"{raw.url} ({_size_text(raw.bytes)})")
+        lines.append(f"| {raw.name} | {download} | {raw.vintage} | {raw.retrieved} | {rows} "
                      f"| `{raw.sha256[:16]}…` |")
     return [*lines, ""]
 
 
 def data_sources_markdown() -> str:
-    """Render the "Data sources" page from ``data/manifest.yml`` (deterministic)."""
+    """Render the "Data sources" page from ``data/manifest.yml`` (deterministic).
+
+    Official pages are links a reader can open; a raw file's link is labelled as a download
+    with its size, because many endpoints start a (sometimes large) download rather than
+    open a page.
+    """
     sources = load_manifest()
     lines = [
         "# Data sources", "",
         "Generated from `data/manifest.yml` by `scity build`; do not edit by hand. Every raw "
-        "file is checked against its sha256 before parsing (`scity data verify`). Files link "
-        "to the official endpoint a fetcher downloads from.", "",
+        "file is checked against its sha256 before parsing (`scity data verify`). Each "
+        "source's official page is linked; a \"download\" link fetches the raw file itself "
+        "from the official endpoint (its size is given).", "",
         f"{len(sources)} sources, {sum(len(s.files) for s in sources.values())} raw files.", "",
     ]
     for source_id in sorted(sources):
@@ -91,8 +120,31 @@ def write_data_sources_page() -> Path:
 
 # --------------------------------------------------------------------------- glue values
 def notebook_cells(path: Path) -> list[dict]:
-    """A notebook's cells as plain JSON (nbformat's validation is slow on large notebooks)."""
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+    """A notebook's cells as plain JSON (nbformat's validation is slow on large notebooks).
+
+    Raises:
+        NotebookUnreadableError: the file is missing, not JSON, or has no cells.
+    """
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except FileNotFoundError as error:
+        raise NotebookUnreadableError(
+            f"{path} does not exist; restore it with `git checkout -- {_project_relative(path)}`."
+        ) from error
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+        raise NotebookUnreadableError(
+            f"{path} is not a readable notebook ({type(error).__name__}: {error}); it may be "
+            f"truncated or hand-edited. Restore the committed copy with "
+            f"`git checkout -- {_project_relative(path)}`."
+        ) from error
+
+
+def _project_relative(path: Path) -> str:
+    """``path`` relative to the project root when it is inside it."""
+    try:
+        return path.resolve().relative_to(project_root()).as_posix()
+    except (ValueError, FileNotFoundError):
+        return str(path)
 
 
 def glue_values(notebook: Path) -> dict[str, str]:
@@ -263,18 +315,32 @@ def export_tidy_csv(html_dir: Path) -> list[Path]:
     return written
 
 
-def run_jupyter_book(root: Path, builder: str = "html") -> None:
-    """Run ``jupyter-book build`` with warnings as errors; raise with its log on failure."""
+def run_jupyter_book(root: Path, builder: str = "html", path_output: Path | None = None) -> None:
+    """Run ``jupyter-book build`` with warnings as errors; raise with its log on failure.
+
+    ``path_output``: the folder whose ``_build`` receives the site (default: ``root``).
+    """
     executable = Path(sys.executable).with_name("jupyter-book")
     command = [str(executable), "build", str(root),
                "--builder", builder, "--warningiserror", "--nitpick", "--keep-going"]
+    if path_output is not None:
+        command += ["--path-output", str(path_output)]
     result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
+        log_text = _ANSI.sub("", result.stdout + result.stderr)
+        log_file = build_dir() / BUILD_LOG
+        atomic_write(log_file, [log_text.encode("utf-8")])
+        found = [line.strip() for line in log_text.splitlines()
+                 if any(word in line for word in ("WARNING", "ERROR", "Exception", "Error:"))]
+        shown = "\n".join(f"  {line}" for line in (found or log_text.splitlines()[-15:]))
         raise BookBuildError(
             f"jupyter-book build failed (exit {result.returncode}); a Sphinx warning or a "
-            f"notebook error fails the build. Last lines:\n{tail}"
+            f"notebook error fails the build:\n{shown}\nFull log: {log_file}"
         )
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+BUILD_LOG = "build.log"
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -343,16 +409,45 @@ def touch_pages_with_new_glue(root: Path, html_dir: Path) -> list[Path]:
 
 
 BUILD_DIGEST_FILE = ".scity-build-digest"
+#: jupyter-book's output folder for a build in progress (``--path-output``); it keeps Sphinx's
+#: incremental cache between builds and is published only once every check has passed
+STAGING_DIR = ".staging"
+#: the tools whose version changes what the same sources render to
+BUILD_TOOLS = ("jupyter-book", "myst-nb", "sphinx", "sphinx-book-theme")
+
+
+def _tool_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for tool in BUILD_TOOLS:
+        try:
+            found.append(f"{tool}=={version(tool)}")
+        except PackageNotFoundError:
+            found.append(f"{tool} absent")
+    return ";".join(found)
 
 
 def build_inputs_digest(root: Path) -> str:
     """Hash of everything the site is made from: pages, notebooks, config, manifest, tables.
 
+    The package's code counts too (the build writes the data-sources page, exports tables
+    and checks pages with it), as do the versions of the tools that render the site; the
+    package hash is the runner's (re-read only when a file's size or mtime changed).
     Equal digests mean a rebuild would produce the same site, so ``build`` can skip it.
     """
+    from scityhelpers.runner import _package_hash
+
     digest = hashlib.sha256()
+    digest.update(_package_hash().encode())
+    digest.update(_tool_versions().encode())
     files = [root / "_config.yml", root / "_toc.yml", root / "data" / "manifest.yml",
+             root / "CITATION.cff",
              *sorted((root / "book").rglob("*")), *sorted((root / "notebooks").glob("*.ipynb")),
+             *sorted((root / "notebooks").glob("*.figures/*")),
+             # facts records (issue 10) beside the notebooks; not the run records, which
+             # change on every run without changing the site
+             *sorted((root / "notebooks").glob("*.facts.json")),
              *sorted(tidy_dir().glob("*.meta.json"))]
     for path in files:
         if path.is_file():
@@ -361,40 +456,118 @@ def build_inputs_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def build(*, clean: bool = False) -> Path:
-    """Write the data page, build the HTML book, check it, and record glued values.
+def staging_root() -> Path:
+    """Where ``jupyter-book`` builds before publishing (its html is ``<this>/_build/html``)."""
+    return build_dir() / STAGING_DIR
 
-    Raises:
-        BookBuildError: build failure or any page problem (listed).
+
+def _discard_staging() -> None:
+    """Forget the staging build, Sphinx's cache included.
+
+    After a failed build Sphinx's environment may record a page that warned as up to date;
+    the next incremental build would then not warn again and publish it. A full build costs
+    seconds, so the cache goes.
     """
-    root = project_root()
-    html_dir = build_dir() / "html"
-    if clean and build_dir().exists():
-        shutil.rmtree(build_dir() / "html", ignore_errors=True)
-        shutil.rmtree(build_dir() / ".doctrees", ignore_errors=True)
-        shutil.rmtree(build_dir() / "jupyter_execute", ignore_errors=True)
-    write_data_sources_page()
-    stamp = build_dir() / BUILD_DIGEST_FILE
-    inputs = build_inputs_digest(root)
-    if (not clean and (html_dir / "index.html").is_file() and stamp.is_file()
-            and stamp.read_text(encoding="utf-8") == inputs):
-        log.info("the book is up to date (inputs unchanged since the last checked build)")
-        return html_dir / "index.html"
-    stamp.unlink(missing_ok=True)
-    touch_pages_with_new_glue(root, html_dir)
-    run_jupyter_book(root)
-    export_tidy_csv(html_dir)
+    shutil.rmtree(staging_root(), ignore_errors=True)
+
+
+#: folders of the published site that other builds own (the Japanese edition, the PDF
+#: copies): an English publish carries them over until their own build replaces them
+CARRIED_OVER = ("ja", "pdf")
+
+
+def publish_site(staged: Path, published: Path,
+                 carry_over: tuple[str, ...] = CARRIED_OVER) -> None:
+    """Replace ``published`` with a copy of ``staged``: copy beside it, then two renames.
+
+    The copy (not a move) keeps the staging folder as Sphinx's incremental cache. Readers
+    see the old site until the first rename and the new one after the second. The folders
+    named in ``carry_over`` (other editions, published by their own builds) are copied from
+    the old site into the new one, so a later failure of their build leaves them as they were.
+    """
+    incoming = published.with_name(".html-incoming")
+    previous = published.with_name(".html-previous")
+    shutil.rmtree(incoming, ignore_errors=True)
+    shutil.rmtree(previous, ignore_errors=True)
+    shutil.copytree(staged, incoming)
+    for name in carry_over:
+        if (published / name).is_dir() and not (incoming / name).exists():
+            shutil.copytree(published / name, incoming / name)
+    if published.exists():
+        os.replace(published, previous)
+    os.replace(incoming, published)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def site_problems(html_dir: Path) -> list[PageProblem]:
+    """Every page check of a built site: pages present and full, glued values shown, links."""
     problems = check_built_book(html_dir) + missing_glued_values(html_dir)
     problems += [PageProblem(page, f"broken link to {target}")
                  for page, target in broken_internal_links(html_dir)]
+    return problems
+
+
+def _unchanged_note(published: Path) -> str:
+    if (published / "index.html").is_file():
+        return (f"Nothing was published: {published} still holds the last good build, "
+                "unchanged.")
+    return f"Nothing was published ({published} has no previous build)."
+
+
+def build(*, clean: bool = False) -> Path:
+    """Write the data page, build the book in staging, check it, then publish it.
+
+    The site in ``_build/html`` is replaced only when ``jupyter-book`` succeeded (warnings
+    are errors) and every page check passed; the build stamp and the recorded glue values
+    are written only for such a site. ``clean`` discards Sphinx's cache first (a full
+    build), never the published site.
+
+    Raises:
+        BookBuildError: build failure or any page problem (listed); the published site is
+            left as it was.
+    """
+    root = project_root()
+    published = build_dir() / "html"
+    stamp = build_dir() / BUILD_DIGEST_FILE
+    if clean:
+        _discard_staging()
+        for legacy in (".doctrees", "jupyter_execute"):  # the layout before staging
+            shutil.rmtree(build_dir() / legacy, ignore_errors=True)
+    write_data_sources_page()
+    write_changes_page()
+    inputs = build_inputs_digest(root)
+    if (not clean and (published / "index.html").is_file() and stamp.is_file()
+            and stamp.read_text(encoding="utf-8") == inputs):
+        log.info("the book is up to date (inputs unchanged since the last checked build)")
+        return published / "index.html"
+    for chapter in CHAPTERS.values():  # a clear message before Sphinx's own about bad JSON
+        if chapter.notebook.is_file():
+            notebook_cells(chapter.notebook)
+    staged = staging_root() / "_build" / "html"
+    touch_pages_with_new_glue(root, staged)
+    try:
+        run_jupyter_book(root, path_output=staging_root())
+        export_tidy_csv(staged)
+        publish_for_readers(staged)
+        problems = site_problems(staged)
+    except BookBuildError as error:
+        _discard_staging()
+        raise BookBuildError(f"{error}\n{_unchanged_note(published)}") from error
     if problems:
+        _discard_staging()
         listed = "\n".join(f"  - {p.page}: {p.problem}" for p in problems)
-        raise BookBuildError(f"the built book has problems:\n{listed}")
+        raise BookBuildError(f"the built book has problems:\n{listed}\n"
+                             f"{_unchanged_note(published)}")
+    stamp.unlink(missing_ok=True)  # no stamp while the site is being replaced
+    publish_site(staged, published)
     write_baseline()
     atomic_write(stamp, [inputs.encode("utf-8")])
-    from scityhelpers.edition_ja import build_ja  # the 日本語版, into _build/html/ja
+    # the 日本語版: staged, checked, then published to _build/html/ja (the previous edition,
+    # carried over by publish_site, stays if this fails)
+    from scityhelpers.edition_ja import build_ja
+
     build_ja()
-    return html_dir / "index.html"
+    return published / "index.html"
 
 
 # --------------------------------------------------------------------------- internal links

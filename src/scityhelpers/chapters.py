@@ -55,7 +55,8 @@ CHAPTERS: dict[str, Chapter] = {
                 "book/digital_productivity.md", year_param="end_year"),
         Chapter("municipal_models", "scityhelpers.models.municipal", "book/municipal_models.md"),
         Chapter("claims", "scityhelpers.analysis.claims", "book/claims.md",
-                reads_chapters=("wages", "population", "programmes", "kpi")),
+                reads_chapters=("wages", "population", "programmes", "kpi",
+                                "digital_productivity")),
     )
 }
 

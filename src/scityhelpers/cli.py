@@ -3,37 +3,111 @@
 from __future__ import annotations
 
 import ast
+import functools
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
 
 from scityhelpers.errors import ScityError
 
 app = typer.Typer(help="scity: a reproducible data book on Japan's smart cities.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False,
+                  # usage errors in a rich box are wrapped at 80 columns when piped
+                  rich_markup_mode="rich" if sys.stderr.isatty() else None)
 data_app = typer.Typer(help="Raw snapshots and tidy tables.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 console = Console(stderr=True)
+#: set by ``--verbose``: show the Python traceback of an error, not only its message
+_VERBOSE = {"on": False}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def say(message: str) -> None:
+    """Print a message; on a terminal it wraps, piped to a file it stays one unbroken line.
+
+    Rich wraps at 80 columns when the output is not a terminal, which splits repair
+    commands mid-word in a log file.
+    """
+    console.print(message, soft_wrap=not console.is_terminal, highlight=False)
 
 
 @app.callback()
-def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
-                        handlers=[RichHandler(console=console, show_path=False)])
+def _setup(verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="log progress and show tracebacks of errors")] = False) -> None:
+    _VERBOSE["on"] = verbose
+    handler: logging.Handler
+    if console.is_terminal:
+        handler = RichHandler(console=console, show_path=False)
+    else:  # plain lines, never wrapped
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(message)s", handlers=[handler], force=True)
 
 
 def _fail(error: ScityError) -> None:
-    console.print(f"[bold red]error:[/] {error}")
+    say(f"[bold red]error:[/] {escape(str(error))}")
     raise typer.Exit(code=2)
 
 
+def _unexpected(error: BaseException) -> str:
+    """One message for an error the code did not raise on purpose (a bug or the system)."""
+    if isinstance(error, PermissionError):
+        return (f"permission denied: {error.filename}; check who owns it, or choose "
+                "another place.")
+    if isinstance(error, FileNotFoundError) and error.filename is None:
+        return str(error)  # project_root(): the message already says what to do
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if error.filename else ""
+        return f"{error.strerror or error}{where}; nothing was changed by the failed step."
+    return (f"unexpected {type(error).__name__}: {error}. Rerun with `scity --verbose ...` "
+            "for the traceback and report it.")
+
+
+def guarded(command: F) -> F:
+    """Turn every error of a command into one message and exit code 2.
+
+    ``ScityError`` messages already say what happened and what to do; other exceptions get
+    a short description. ``--verbose`` shows the traceback too. Ctrl-C exits 130 with
+    "interrupted; nothing changed" (each step publishes its results atomically).
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt as interrupt:
+            finished = getattr(interrupt, "finished", [])
+            say("interrupted; nothing changed" if not finished else
+                f"interrupted; kept the chapters that had finished ({', '.join(finished)}); "
+                "nothing else changed")
+            raise typer.Exit(code=130) from None
+        except ScityError as error:
+            if _VERBOSE["on"]:
+                console.print_exception()
+            _fail(error)
+        except Exception as error:  # noqa: BLE001 - the last line of defence of a CLI
+            if _VERBOSE["on"]:
+                console.print_exception()
+            say(f"[bold red]error:[/] {escape(_unexpected(error))}")
+            raise typer.Exit(code=2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 @data_app.command("pull")
+@guarded
 def data_pull(
     sources: Annotated[list[str] | None, typer.Argument(help="source ids (default: all)")] = None,
     offline: Annotated[bool, typer.Option(help="never use the network")] = False,
@@ -43,31 +117,36 @@ def data_pull(
     from scityhelpers.datasets import pull_all
 
     try:
-        results = pull_all(sources=sources or None, offline=offline, force=force, progress=True)
+        results = pull_all(sources=sources or None, offline=offline, force=force,
+                           progress=console.is_terminal)
     except ScityError as error:
         _fail(error)
     origins: dict[str, int] = {}
     for result in results:
         origins[result.origin] = origins.get(result.origin, 0) + 1
-    console.print(f"pulled {len(results)} raw files ("
+    say(f"pulled {len(results)} raw files ("
                   + ", ".join(f"{n} from {o}" for o, n in sorted(origins.items()))
                   + "); tidy tables are current.")
 
 
 @data_app.command("verify")
+@guarded
 def data_verify() -> None:
-    """Re-hash every raw and reference file; exit non-zero on any mismatch."""
+    """Re-hash every raw and reference file and every tidy table; exit 1 on any mismatch."""
     from scityhelpers.snapshot import verify_all
+    from scityhelpers.tidy import verify_tables
 
-    problems = verify_all()
+    problems = [p.message() for p in verify_all()] + [p.message() for p in verify_tables()]
     for problem in problems:
-        console.print(f"[red]✗[/] {problem.message()}")
+        say(f"[red]✗[/] {escape(problem)}")
     if problems:
         raise typer.Exit(code=1)
-    console.print("all raw and reference files match data/manifest.yml")
+    say("all raw and reference files match data/manifest.yml; every tidy table matches the "
+        "content hash recorded when it was built")
 
 
 @data_app.command("list")
+@guarded
 def data_list() -> None:
     """Print each source with its vintage, tidy rows and licence."""
     from scityhelpers.datasets import summarize
@@ -81,6 +160,7 @@ def data_list() -> None:
 
 
 @data_app.command("refresh")
+@guarded
 def data_refresh(source: Annotated[str, typer.Argument(help="source id")]) -> None:
     """Download a source anew and adopt it as a new vintage (the old snapshot is kept)."""
     from scityhelpers.datasets import refresh
@@ -90,7 +170,7 @@ def data_refresh(source: Annotated[str, typer.Argument(help="source id")]) -> No
     except ScityError as error:
         _fail(error)
     for name, path in paths.items():
-        console.print(f"new vintage of {source}/{name}: {path}")
+        say(f"new vintage of {source}/{name}: {path}")
 
 
 def _parse_overrides(pairs: list[str]) -> dict[str, Any]:
@@ -107,47 +187,76 @@ def _parse_overrides(pairs: list[str]) -> dict[str, Any]:
 
 
 @app.command("run")
+@guarded
 def run(
     year: Annotated[int | None, typer.Option(help="year for every chapter that has one")] = None,
     param: Annotated[list[str] | None, typer.Option("-p", "--param",
                                                     help="name=value, repeatable")] = None,
     only: Annotated[list[str] | None, typer.Option(help="chapter(s) to run")] = None,
-    jobs: Annotated[int | None, typer.Option(help="parallel notebooks (default: cores)")] = None,
-    out: Annotated[Path | None, typer.Option(help="write here; leave the record alone")] = None,
+    jobs: Annotated[int | None, typer.Option(min=1,
+                                             help="parallel notebooks, ≥ 1 (default: cores)")
+                    ] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="folder to write the executed notebooks to; the record is left alone")] = None,
     force: Annotated[bool, typer.Option(help="execute even if inputs are unchanged")] = False,
 ) -> None:
     """Execute chapter notebooks with papermill (in place by default), then report changes."""
     from scityhelpers import book
     from scityhelpers.chapters import CHAPTERS
-    from scityhelpers.runner import run_chapters
+    from scityhelpers.paths import project_root
+    from scityhelpers.runner import prepare_out_dir, run_chapters, run_lock
 
-    before = book.baseline_edition() or book.edition_state()
-    try:
-        results = run_chapters(list(only or CHAPTERS), _parse_overrides(param or []), year=year,
-                               out_dir=out, jobs=jobs, force=force, progress=True)
-    except ScityError as error:
-        _fail(error)
+    root = project_root()
+    overrides = _parse_overrides(param or [])
+    with run_lock(root):
+        if out is not None:
+            out, inside = prepare_out_dir(out, root)
+            say(f"writing executed notebooks to {out}"
+                + ("" if inside else f" (outside the project {root})"))
+        before = book.baseline_edition() or book.edition_state()
+        results = run_chapters(list(only or CHAPTERS), overrides, year=year,
+                               out_dir=out, jobs=jobs, force=force,
+                               progress=console.is_terminal)
+        _report_run(results, out is None, before)
+
+
+def _report_run(results: list, in_place: bool, before: dict) -> None:
+    from scityhelpers import book
+
     for plan, status in results:
-        console.print(f"{status:>9}  {plan.chapter.name}  {plan.parameters}")
-    if out is None:
+        say(f"{status:>9}  {plan.chapter.name}  {escape(str(plan.parameters))}")
+    if in_place:
         path, changes = book.write_change_report(before)
         for change in changes:
-            console.print(f"  {change.kind:>7}  {change.chapter}::{change.name}: "
-                          f"{change.before} → {change.after}")
-        console.print(f"{len(changes)} change(s) beyond the stated precision; report: {path}")
+            say(escape(f"  {change.kind:>7}  {change.chapter}::{change.name}: "
+                       f"{change.before} → {change.after}"))
+        say(f"{len(changes)} change(s) beyond the stated precision; report: {path}")
 
 
 @app.command("build")
-def build_book(clean: Annotated[bool, typer.Option(help="remove the old HTML first")] = False,
+@guarded
+def build_book(clean: Annotated[bool, typer.Option(
+        help="full rebuild: discard Sphinx's cache first (the published site stays until "
+             "the new one passes)")] = False,
                ) -> None:
-    """Build the HTML book into _build/html (warnings are errors) and check every page."""
+    """Build the book in staging, check every page, then publish it to _build/html.
+
+    Warnings are errors. On any failure the previous site stays as it was.
+    """
     from scityhelpers.book import build
 
-    try:
-        index = build(clean=clean)
-    except ScityError as error:
-        _fail(error)
-    console.print(f"built {index}")
+    index = build(clean=clean)
+    say(f"built {index}")
+
+
+@app.command("edition")
+@guarded
+def edition() -> None:
+    """Pack the built edition (HTML, data bundles, claims ledger, facts) into one zip + sha256."""
+    from scityhelpers.edition import build_edition_archive
+
+    path, digest = build_edition_archive()
+    say(f"edition archive {path} ({path.stat().st_size:,} bytes)\nsha256 {digest}")
 
 
 @app.command("pdf")
@@ -189,6 +298,7 @@ def translation_check() -> None:
 
 
 @app.command("bench")
+@guarded
 def bench() -> None:
     """Measure cold run+build, no-op rebuild, one-parameter rerun, naive build, peak RSS."""
     from scityhelpers.bench import run_benchmark

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 
 from rich.progress import Progress
 
-from scityhelpers.errors import ScityError
+from scityhelpers.errors import FetchError, ScityError
 from scityhelpers.manifest import load_manifest
 from scityhelpers.paths import tidy_dir
 from scityhelpers.snapshot import PullResult
@@ -116,4 +117,20 @@ def refresh(source_id: str) -> dict:
             validate_table(frame, spec.schema, spec.name)
 
     kwargs = {"fetcher": module.fetch} if hasattr(module, "fetch") else {}
-    return refresh_source(get_source(source_id), check=check, **kwargs)
+    try:
+        return refresh_source(get_source(source_id), check=check, **kwargs)
+    except FetchError as error:
+        raise FetchError(_refresh_failure(source_id, error)) from error
+
+
+def _refresh_failure(source_id: str, error: FetchError) -> str:
+    """A download error reworded for ``scity data refresh``, which never reads the mirror.
+
+    The fetchers' messages end with advice for ``pull`` (use the mirror); that advice is
+    wrong here, so sentences naming the mirror are dropped.
+    """
+    sentences = [s for s in re.split(r"(?<=[.;])\s+", str(error))
+                 if "SCITY_MIRROR" not in s and "mirror" not in s.lower()]
+    return (" ".join(sentences).rstrip(";") + f" `scity data refresh {source_id}` downloads "
+            "from the publisher only; the current snapshot stays in use and nothing changed. "
+            "Retry when the endpoint is reachable.")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import shutil
 import time
@@ -26,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from scityhelpers.errors import ScityError
+from scityhelpers.errors import TranslationError  # re-exported: defined in errors.py
 from scityhelpers.fetch import atomic_write
 from scityhelpers.paths import build_dir, project_root
 
@@ -44,10 +45,6 @@ CAPTIONS = {
     "Method and data": "方法とデータ",
     "Notebooks (code and full output)": "ノートブック（コードと全出力・英語）",
 }
-
-
-class TranslationError(ScityError):
-    """A translation's hash cannot be recorded: the translation does not exist."""
 
 
 # --------------------------------------------------------------------------- pages and hashes
@@ -166,7 +163,8 @@ def ja_config(root: Path) -> dict[str, Any]:
         "<p>本文と図: <a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>。"
         "コード: MIT。データ: 各提供元のライセンス（「データの出典」を参照）。</p>")
     sphinx = config["sphinx"]["config"]
-    sphinx.update({"language": "ja", "html_search_language": "ja"})
+    sphinx.update({"language": "ja", "html_search_language": "ja",
+                   "numfig_format": {"figure": "図%s", "table": "表%s"}})
     return config
 
 
@@ -353,8 +351,12 @@ def build_ja(*, builder: str = "html") -> Path:
         _forget_english_stamp()
         listed = "\n".join(f"  - ja/{p.page}: {p.problem}" for p in problems)
         raise BookBuildError(f"the built Japanese edition has problems:\n{listed}")
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
+    previous = build_dir() / "html" / ".ja-previous"
+    shutil.rmtree(previous, ignore_errors=True)
+    if target.exists():
+        os.replace(target, previous)
+    os.replace(staging, target)
+    shutil.rmtree(previous, ignore_errors=True)
     return target / "index.html"
 
 
@@ -367,8 +369,6 @@ def _forget_english_stamp() -> None:
 
 def check_built_book_ja(stage: Path, html_dir: Path, check: Any) -> list[Any]:
     """The English page checks, run on the Japanese site, plus its counterparts in English."""
-    import os
-
     from scityhelpers.book import PageProblem, missing_glued_values
 
     previous = os.environ.get("SCITY_ROOT")

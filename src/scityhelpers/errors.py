@@ -53,6 +53,10 @@ class StaleTidyError(ScityError):
     """A tidy table was built from raw files whose hashes no longer match the manifest."""
 
 
+class TidyMissingError(ScityError):
+    """A tidy table has not been built yet."""
+
+
 class UnknownMunicipalityError(ScityError):
     """A municipality name could not be resolved to a code.
 
@@ -97,11 +101,37 @@ class UnknownPrefectureError(UnknownMunicipalityError):
     """The ``prefecture`` argument is not one of the 47 prefectures."""
 
     def __init__(self, name: str, prefecture: str | None, candidates: list[str]) -> None:
+        given = f" (given with {name!r})" if name else ""
         self._describe(
             name, prefecture, candidates,
-            f"unknown prefecture {prefecture!r} (given with {name!r}); closest: "
+            f"unknown prefecture {prefecture!r}{given}; closest: "
             f"{', '.join(candidates) or 'none'}. Use a name such as 東京都 or 東京, or a "
             "2-digit code such as 13.",
+        )
+
+
+class MunicipalityNotInForceError(UnknownMunicipalityError):
+    """The name existed, but not on the ``as_of`` date asked for (merged, renamed, or later)."""
+
+    def __init__(self, name: str, prefecture: str | None, as_of: object,
+                 periods: list[str]) -> None:
+        self.as_of = as_of
+        self._describe(
+            name, prefecture, periods,
+            f"{name!r} was not a municipality name in force on {as_of}: "
+            f"{'; '.join(periods)}. Give a date when the name was in force, or leave out "
+            "as_of to map the name to today's unit.",
+        )
+
+
+class MissingMunicipalityNameError(UnknownMunicipalityError):
+    """The name to resolve is missing (None, empty) or not text."""
+
+    def __init__(self, name: object, prefecture: str | None) -> None:
+        self._describe(
+            str(name), prefecture, [],
+            f"no municipality name to resolve (got {name!r}); pass the name as text, such "
+            "as 'さいたま市'. In a frame, drop or fill the rows with a missing name first.",
         )
 
 
@@ -131,5 +161,45 @@ class ModelDataError(ScityError):
     """A model specification has too few usable rows or a rank-deficient design."""
 
 
+class NotebookExecutionError(ScityError):
+    """A notebook raised during execution; its previous executed copy is untouched."""
+
+
+class BookBuildError(ScityError):
+    """The book did not build, or a built page is missing, empty or lacks its glued values."""
+
+
 class FactError(ScityError):
     """A chapter's facts record is incomplete, undeclared, or not of its declared kind."""
+
+
+class NotebookUnreadableError(ScityError):
+    """A chapter notebook is not notebook JSON (truncated, merge markers, hand edits)."""
+
+
+class EditionError(ScityError):
+    """The edition identifier is missing or malformed, or there is no built book to archive."""
+
+
+class FigureDataError(ScityError):
+    """A figure has no plotted data attached, so its download would be empty."""
+
+
+class OutputPathError(ScityError):
+    """``--out`` names a place the executed notebooks cannot be written to."""
+
+
+class RunLockedError(ScityError):
+    """Another ``scity run`` is executing in the same project."""
+
+
+class TidyCorruptError(ScityError):
+    """A tidy table's bytes differ from the content hash recorded when it was built."""
+
+
+class TranslationError(ScityError):
+    """A translation's hash cannot be recorded: the translation does not exist."""
+
+
+class PdfError(ScityError):
+    """A PDF edition could not be made (no Chromium, a failed build, an empty print)."""

@@ -148,14 +148,40 @@ def apply_vintages(sources: dict[str, Source], vintages: dict[str, Any]) -> dict
     return updated
 
 
+def _read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping from ``path``; a broken file is a ``ManifestError`` naming it."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ManifestError(
+            f"{path} is not valid YAML ({' '.join(str(error).split())}); it may be truncated "
+            f"or hand-edited. {_restore_hint(path)}"
+        ) from error
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise ManifestError(f"{path} holds a {type(document).__name__}, not a mapping. "
+                            f"{_restore_hint(path)}")
+    return document
+
+
+def _restore_hint(path: Path) -> str:
+    return (f"Restore it with `git checkout -- data/{path.name}`, or fix the lines named "
+            "(`git diff` shows what changed).")
+
+
 @lru_cache(maxsize=4)
 def _load_cached(path: Path, mtime_ns: int, vintages_mtime_ns: int) -> dict[str, Source]:
-    with path.open(encoding="utf-8") as handle:
-        sources = parse_manifest(yaml.safe_load(handle))
-    vpath = path.parent / VINTAGES_NAME
-    if vintages_mtime_ns:
-        with vpath.open(encoding="utf-8") as handle:
-            sources = apply_vintages(sources, yaml.safe_load(handle))
+    try:
+        sources = parse_manifest(_read_yaml(path))
+        vpath = path.parent / VINTAGES_NAME
+        if vintages_mtime_ns:
+            sources = apply_vintages(sources, _read_yaml(vpath))
+    except (ManifestError, AttributeError, TypeError) as error:
+        if isinstance(error, ManifestError) and str(error).startswith(str(path.parent)):
+            raise
+        raise ManifestError(f"{path}: {error}. {_restore_hint(path)}") from error
     return sources
 
 

@@ -47,6 +47,8 @@ import pandas as pd
 # the resolver's errors are defined in scityhelpers.errors and stay importable from here
 from scityhelpers.errors import (
     AmbiguousMunicipalityError,
+    MissingMunicipalityNameError,
+    MunicipalityNotInForceError,
     UnknownMunicipalityError,
     UnknownPrefectureError,
     UnresolvedMunicipalitiesError,
@@ -105,8 +107,13 @@ def load_variants() -> Variants:
     return Variants(characters, names)
 
 
+#: katakana ァ..ヶ → hiragana ぁ..ゖ (same offset), so ｻｲﾀﾏ市 (NFKC: サイタマ市) meets さいたま市
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+
+
 def _basic(text: str) -> str:
-    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    text = unicodedata.normalize("NFKC", text).translate(_KATAKANA_TO_HIRAGANA)
+    return _WHITESPACE.sub("", text).casefold()
 
 
 def normalize_name(text: str) -> str:
@@ -341,7 +348,12 @@ class MunicipalResolver:
             AmbiguousMunicipalityError: several codes fit; the message lists them.
             UnknownMunicipalityError: nothing fits; ``candidates`` are the closest names.
         """
-        pref_code = self.prefecture_code(prefecture) if prefecture else None
+        if not isinstance(name, str) or not name.strip():
+            raise MissingMunicipalityNameError(name, prefecture)
+        try:
+            pref_code = self.prefecture_code(prefecture) if prefecture else None
+        except UnknownPrefectureError as error:
+            raise UnknownPrefectureError(name, prefecture, error.candidates) from error
         key = normalize_name(name)
         for candidate_key, implied_pref, county in self._readings(key, pref_code):
             codes = self._codes_for(candidate_key, implied_pref, county, as_of)
@@ -350,7 +362,27 @@ class MunicipalResolver:
             if codes:
                 raise AmbiguousMunicipalityError(name, prefecture,
                                                  [self._label(c) for c in codes])
+        if as_of is not None and (periods := self._periods(key, pref_code)):
+            raise MunicipalityNotInForceError(name, prefecture, as_of, periods)
         raise UnknownMunicipalityError(name, prefecture, self._closest(key, pref_code))
+
+    def _periods(self, key: str, pref_code: str | None) -> list[str]:
+        """When each unit a name denoted carried it, and what it is today (for messages)."""
+        periods = []
+        for candidate_key, implied_pref, _ in self._readings(key, pref_code):
+            for record in self.records.get(candidate_key, []):
+                if implied_pref is not None and record.pref_code != implied_pref:
+                    continue
+                start = record.valid_from.isoformat() if record.valid_from else "before 1970"
+                end = (f"until {_day_before(record.valid_to).isoformat()}" if record.valid_to
+                       else "until today")
+                today = ", ".join(self._label(c) for c in self._codes_of([record], None, None))
+                now = f"; today {today}" if record.valid_to and today else ""
+                periods.append(f"{record.name} ({self.pref_names.get(record.pref_code, '')}, "
+                               f"{record.code5}) from {start} {end}{now}")
+            if periods:
+                break
+        return list(dict.fromkeys(periods))[:MAX_CANDIDATES]
 
     def _readings(self, key: str, pref_code: str | None
                   ) -> Iterable[tuple[str, str | None, str | None]]:

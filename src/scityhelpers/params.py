@@ -25,6 +25,8 @@ class Param:
         doc: what it controls, with units.
         allowed: given the other (already merged) values, the valid values.
         bounds: given the other values, the inclusive (low, high) range for numbers.
+        parse: reads the value (e.g. ``date.fromisoformat``) and raises ``ValueError`` when
+            it is malformed; for values valid by form rather than from a list.
     """
 
     name: str
@@ -32,6 +34,7 @@ class Param:
     doc: str
     allowed: Callable[[dict[str, Any]], Sequence[Any]] | None = None
     bounds: Callable[[dict[str, Any]], tuple[float, float]] | None = None
+    parse: Callable[[Any], Any] | None = None
 
 
 def _coerce(param: Param, value: Any) -> Any:
@@ -50,6 +53,18 @@ def _check_one(param: Param, value: Any, values: dict[str, Any]) -> None:
             f"parameter {param.name!r} must be {param.kind.__name__}, got "
             f"{type(value).__name__} {value!r} ({param.doc})"
         )
+    if param.kind is list and not value:
+        raise ParameterError(
+            f"parameter {param.name!r} is an empty list; give at least one value, "
+            f"comma-separated ({param.doc})"
+        )
+    if param.parse is not None:
+        try:
+            param.parse(value)
+        except ValueError as error:
+            raise ParameterError(
+                f"parameter {param.name!r} = {value!r} is not valid ({error}) ({param.doc})"
+            ) from error
     if param.allowed is not None:
         allowed = list(param.allowed(values))
         items = value if param.kind is list else [value]
@@ -88,8 +103,19 @@ def validate(params: Sequence[Param], given: dict[str, Any],
             f"unknown parameter(s) {unknown}; this notebook takes: {sorted(known)}"
         )
     values = {**defaults, **{k: _coerce(known[k], v) for k, v in given.items()}}
-    for param in params:
-        _check_one(param, values[param.name], values)
+    # the values the user gave first: a bad one is named itself, not through a parameter
+    # whose valid range it narrowed (``end_year=1800`` leaves no valid ``start_year``)
+    ordered = sorted(params, key=lambda p: p.name not in given)
+    for param in ordered:
+        try:
+            _check_one(param, values[param.name], values)
+        except ParameterError as error:
+            if param.name in given or not given:
+                raise
+            chosen = ", ".join(f"{k}={values[k]!r}" for k in sorted(given))
+            raise ParameterError(
+                f"{error}; this follows from the value(s) given ({chosen}): change those"
+            ) from error
     return values
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scityhelpers.errors import ScityError
+from scityhelpers.errors import PdfError  # re-exported: defined in errors.py
 from scityhelpers.paths import build_dir, project_root
 
 log = logging.getLogger(__name__)
@@ -61,10 +61,6 @@ PREPARE_SCRIPT = """(css) => {
   if (toc === null) return 0;
   return toc.querySelectorAll('a[href^="#"]').length;
 }"""
-
-
-class PdfError(ScityError):
-    """A PDF edition could not be made (no Chromium, a failed build, an empty print)."""
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

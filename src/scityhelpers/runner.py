@@ -12,12 +12,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
+import shutil
+import signal
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,9 +40,16 @@ from rich.progress import (
 
 from scityhelpers.book import notebook_cells
 from scityhelpers.chapters import CHAPTERS, Chapter, get_chapter
-from scityhelpers.errors import ParameterError, ScityError
+from scityhelpers.edition import edition_or_none
+from scityhelpers.errors import (  # NotebookExecutionError: importable from here too
+    NotebookExecutionError,
+    OutputPathError,
+    ParameterError,
+    RunLockedError,
+)
 from scityhelpers.facts import facts_folders, facts_in_notebook, facts_path
 from scityhelpers.fetch import atomic_write, publish_temp_file
+from scityhelpers.figures import FIGURES_DIR_ENV, FOLDER_SUFFIX, RUN_ENV, folder_for
 from scityhelpers.params import validate
 from scityhelpers.tidy import fingerprint_or_absent
 
@@ -59,8 +71,16 @@ def pin_blas_threads() -> None:
     os.environ.update(SINGLE_THREAD_ENV)
 
 
-class NotebookExecutionError(ScityError):
-    """A notebook raised during execution; its previous executed copy is untouched."""
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during ``scity run``; ``finished`` names the chapters already published.
+
+    Each chapter is published whole (temp file, then rename) when it finishes, so a
+    finished chapter is a complete record and an unfinished one is untouched.
+    """
+
+    def __init__(self, finished: list[str]) -> None:
+        super().__init__(f"interrupted after {finished}")
+        self.finished = sorted(finished)
 
 
 @dataclass(frozen=True)
@@ -234,26 +254,65 @@ def execute(run: RunPlan) -> Path:
                                         prefix=f".{run.chapter.name}.")
     os.close(handle)
     tmp = Path(tmp_name)
+    staging = figure_staging(run)
     try:
-        papermill.execute_notebook(
-            str(run.chapter.notebook), str(tmp), parameters=run.parameters,
-            kernel_name=KERNEL, cwd=str(run.chapter.notebook.parent), progress_bar=False,
-            log_output=False,
-        )
+        with figure_environment(run, staging):
+            papermill.execute_notebook(
+                str(run.chapter.notebook), str(tmp), parameters=run.parameters,
+                kernel_name=KERNEL, cwd=str(run.chapter.notebook.parent), progress_bar=False,
+                log_output=False,
+            )
     except PapermillExecutionError as error:
         tmp.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
         raise NotebookExecutionError(
             f"{run.chapter.notebook.name} failed in cell {error.exec_count} "
             f"({error.ename}: {error.evalue}); the previous executed copy is unchanged."
         ) from error
     except BaseException:
         tmp.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     _hide_injected_cell(tmp)
     atomic_write(facts_path(run.output), [_facts_json(run, tmp)])
+    publish_figure_folder(staging, folder_for(run.output))
     publish_temp_file(tmp, run.output)
     _write_record(run)
     return run.output
+
+
+def figure_staging(run: RunPlan) -> Path:
+    """An empty folder next to the output for the figure files of this run."""
+    staging = run.output.parent / f".{run.chapter.name}{FOLDER_SUFFIX}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+@contextmanager
+def figure_environment(run: RunPlan, staging: Path) -> Iterator[None]:
+    """Tell the kernel (it inherits the environment) where ``glue_figure`` writes its files."""
+    previous = {name: os.environ.get(name) for name in (FIGURES_DIR_ENV, RUN_ENV)}
+    os.environ[FIGURES_DIR_ENV] = str(staging)
+    os.environ[RUN_ENV] = json.dumps({"chapter": run.chapter.name, "parameters": run.parameters,
+                                      "edition": edition_or_none()}, default=str)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def publish_figure_folder(staging: Path, folder: Path) -> None:
+    """Replace the chapter's figure folder with this run's (kept as is when none was made)."""
+    if not any(staging.iterdir()):
+        staging.rmdir()
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.replace(folder)
 
 
 def _facts_json(run: RunPlan, executed: Path) -> bytes:
@@ -316,21 +375,86 @@ def _execute_all(plans: list[RunPlan], jobs: int | None,
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                MofNCompleteColumn(), TimeElapsedColumn())
-    with (ProcessPoolExecutor(max_workers=workers) as pool,
-          Progress(*columns, disable=not progress or not todo, transient=True) as bar):
-        names = ", ".join(p.chapter.name for p in todo)
-        task = bar.add_task(f"executing {names}", total=len(todo))
-        futures = {pool.submit(execute, p): p for p in todo}
-        for future in as_completed(futures):
-            try:
-                future.result()
-                results.append((futures[future], "executed"))
-            except NotebookExecutionError as error:
-                failures.append(error)
-            bar.advance(task)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
+                               initargs=(_kernel_log(),))
+    try:
+        with Progress(*columns, disable=not progress or not todo, transient=True) as bar:
+            names = ", ".join(p.chapter.name for p in todo)
+            task = bar.add_task(f"executing {names}", total=len(todo))
+            futures = {pool.submit(execute, p): p for p in todo}
+            for future in as_completed(futures):
+                try:
+                    future.result()
+                    results.append((futures[future], "executed"))
+                except NotebookExecutionError as error:
+                    failures.append(error)
+                bar.advance(task)
+    except KeyboardInterrupt:
+        _stop_workers(pool)
+        raise RunInterrupted([p.chapter.name for p, status in results
+                              if status == "executed"]) from None
+    finally:
+        pool.shutdown(wait=True)
     if failures:
         raise failures[0]
     return results
+
+
+def _blame_year_option(error: ParameterError, chapters: list[Chapter],
+                       year: int | None) -> ParameterError:
+    """Say that ``--year`` set the parameter a message names (users typed ``--year``)."""
+    names = {c.year_param for c in chapters if c.year_param}
+    if year is None or not any(f"{name!r}" in str(error) for name in names):
+        return error
+    return ParameterError(f"--year {year} (sets {', '.join(sorted(names))}): {error}")
+
+
+KERNEL_LOG = "kernels.log"
+
+
+def _kernel_log() -> str | None:
+    """Where workers and their kernels write stderr: ``_build/kernels.log``.
+
+    With ``--verbose`` (INFO logging): the terminal. A notebook's own errors reach the user as
+    ``NotebookExecutionError``; this stream holds only the kernels' chatter (transport
+    warnings, and the tracebacks of a kernel stopped by Ctrl-C).
+    """
+    if logging.getLogger().getEffectiveLevel() <= logging.INFO:
+        return None
+    from scityhelpers.paths import build_dir
+
+    build_dir().mkdir(parents=True, exist_ok=True)
+    return str(build_dir() / KERNEL_LOG)
+
+
+def _worker_init(stderr_log: str | None = None) -> None:
+    """Let only the parent see Ctrl-C; stop cleanly (kernel shut down, temp file gone) on TERM.
+
+    A worker interrupted mid-execution would print the kernel's ZMQ tracebacks; instead the
+    parent catches Ctrl-C and asks each worker to stop, which raises ``SystemExit`` inside
+    papermill, whose cleanup shuts the kernel down, and ``execute`` removes its temp file
+    before anything is published. Kernels inherit the worker's stderr, so pointing it at
+    ``stderr_log`` keeps their messages off the user's terminal.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_term)
+    if stderr_log:
+        handle = os.open(stderr_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(handle, 2)
+        os.close(handle)
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued notebooks and stop the running ones (their outputs are not published)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | None = None,
@@ -370,11 +494,86 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
     if out_dir is not None:
         for chapter in second:
             chosen[chapter.name][FACTS_DIR_PARAM] = str(out_dir.resolve())
-    for chapter in second:  # validate now; their input hash needs the first wave's outputs
-        validate(chapter.analysis().PARAMS, chosen[chapter.name],
-                 notebook_defaults(chapter.notebook))
-    results = _execute_all([plan(c, chosen[c.name], out_dir, force, request) for c in first],
-                           jobs, progress)
-    results += _execute_all([plan(c, chosen[c.name], out_dir, force, request) for c in second],
-                            jobs, progress)
+    try:
+        for chapter in second:  # validate now; their input hash needs the first wave's outputs
+            validate(chapter.analysis().PARAMS, chosen[chapter.name],
+                     notebook_defaults(chapter.notebook))
+        plans = [plan(c, chosen[c.name], out_dir, force, request) for c in first]
+    except ParameterError as error:
+        raise _blame_year_option(error, chapters, year) from error
+    results = _execute_all(plans, jobs, progress)
+    try:
+        results += _execute_all(
+            [plan(c, chosen[c.name], out_dir, force, request) for c in second], jobs, progress)
+    except KeyboardInterrupt as interrupt:
+        done = [p.chapter.name for p, status in results if status == "executed"]
+        raise RunInterrupted(done + list(getattr(interrupt, "finished", []))) from None
     return sorted(results, key=lambda r: r[0].chapter.name)
+
+
+LOCK_FILE = ".scity-run.lock"
+
+
+def prepare_out_dir(out: Path, root: Path) -> tuple[Path, bool]:
+    """Check ``--out`` and create it; return (absolute folder, whether it is inside ``root``).
+
+    Raises:
+        OutputPathError: ``out`` is an existing file, the chapters' own folder, or a place
+            that cannot be created or written to. Nothing has run yet.
+    """
+    target = out.expanduser().resolve()
+    if target.exists() and not target.is_dir():
+        raise OutputPathError(
+            f"--out {out}: {target} is an existing file; --out takes a folder for the "
+            "executed notebooks (for example --out runs/wages-2021). Nothing was run."
+        )
+    if target == (root / "notebooks").resolve():
+        raise OutputPathError(
+            f"--out {out} is the chapters' own folder; omit --out to update the record in "
+            "place, or choose another folder. Nothing was run."
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=target):
+            pass
+    except OSError as error:
+        raise OutputPathError(
+            f"--out {out}: cannot write to {target} ({error.strerror or error}); choose a "
+            "folder you can write to. Nothing was run."
+        ) from error
+    return target, target.is_relative_to(root.resolve())
+
+
+@contextmanager
+def run_lock(root: Path) -> Iterator[None]:
+    """Hold the project's run lock (one ``scity run`` at a time); the file names the holder.
+
+    The lock is an ``flock`` on ``<root>/.scity-run.lock``: the system releases it when the
+    holder exits, even if it is killed, so a stale lock cannot block later runs.
+
+    Raises:
+        RunLockedError: another process holds the lock; its pid is in the message.
+    """
+    path = root / LOCK_FILE
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise RunLockedError(
+            f"another `scity run` (pid {holder}) is running in {root} (lock: {path}); wait "
+            "for it to finish and run again. Nothing was changed."
+        ) from error
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    try:
+        yield
+    finally:
+        handle.seek(0)
+        handle.truncate()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()

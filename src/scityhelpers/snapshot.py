@@ -161,10 +161,20 @@ def pull_file(
         return PullResult(source.id, raw.name, dest, "network")
     raise SnapshotUnavailableError(
         f"no valid copy of {source.id}/{raw.name} (sha256 {raw.sha256[:12]}…):\n  - "
-        + "\n  - ".join(attempts)
-        + f"\nSet SCITY_MIRROR to a mirror holding {raw.mirror}, or go online and rerun "
-        f"`scity data pull {source.id}`."
+        + "\n  - ".join(attempts) + "\n" + _unavailable_hint(source, raw)
     )
+
+
+def _unavailable_hint(source: Source, raw: RawFile) -> str:
+    """What to do when no copy was valid: it depends on whether the mirror holds the file."""
+    candidate = mirror_dir() / raw.mirror
+    if candidate.is_file():
+        return (f"The mirror holds {candidate}, but with other bytes than data/manifest.yml "
+                "records: restore the mirror's copy (it may be truncated or replaced), or, "
+                "if the publisher released a new vintage, adopt it with "
+                f"`scity data refresh {source.id}`; then rerun `scity data pull {source.id}`.")
+    return (f"Set SCITY_MIRROR to a mirror holding {raw.mirror}, or go online and rerun "
+            f"`scity data pull {source.id}`.")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ run and would break nbval; a DataFrame of formatted strings renders the same eve
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 from IPython.display import HTML
 
@@ -42,3 +44,30 @@ def full_html(frame: pd.DataFrame) -> HTML:
     escaped and deterministic.
     """
     return HTML(frame.to_html(escape=True, border=0, classes=["dataframe", "scity-full"]))
+
+
+def ranked_details(frame: pd.DataFrame, value: str, heading: str, pattern: str,
+                   summary: str) -> HTML:
+    """A ranked table of prefectures in a collapsed ``<details>`` box, to sit beside a map.
+
+    Highest value first, missing values last as "no data": the map shows where, the table
+    names each prefecture and its value.
+
+    Args:
+        frame: one row per area with ``pref_name`` and the ``value`` column.
+        value: the column to rank by (e.g. ``change_pct``).
+        heading: the column heading of the value, with its unit.
+        pattern: format of the value (e.g. ``"{:+.1f}"``).
+        summary: the text of the box's summary line.
+    """
+    ranked = frame.sort_values([value, "pref_code"], ascending=[False, True],
+                               na_position="last").reset_index(drop=True)
+    shown = pd.DataFrame({
+        "順位 Rank": [str(i + 1) if pd.notna(v) else "" for i, v in enumerate(ranked[value])],
+        "都道府県 Prefecture": ranked["pref_name"],
+        heading: [pattern.format(v) if pd.notna(v) else "no data" for v in ranked[value]],
+    })
+    table = shown.to_html(escape=True, border=0, index=False,
+                          classes=["dataframe", "scity-full", "scity-ranked"])
+    return HTML(f"<details class=\"scity-ranked\"><summary>{html.escape(summary)}</summary>"
+                f"{table}</details>")

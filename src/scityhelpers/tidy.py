@@ -5,12 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from scityhelpers.errors import ManifestError, ScityError, StaleTidyError
+from scityhelpers.errors import (  # TidyMissingError: importable from here too
+    ManifestError,
+    StaleTidyError,
+    TidyCorruptError,
+    TidyMissingError,
+)
 from scityhelpers.fetch import atomic_write
 from scityhelpers.manifest import get_source
 from scityhelpers.paths import tidy_dir
@@ -21,8 +27,8 @@ from scityhelpers.validate import validate_table
 log = logging.getLogger(__name__)
 
 
-class TidyMissingError(ScityError):
-    """A tidy table has not been built yet."""
+#: length of the hex content hash recorded in ``.meta.json``
+CONTENT_SHA_CHARS = 16
 
 
 def _meta_path(table: str) -> Path:
@@ -87,6 +93,82 @@ def fingerprint_or_absent(table: str) -> str:
         return "absent"
 
 
+@lru_cache(maxsize=128)
+def _content_sha_cached(path: Path, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:CONTENT_SHA_CHARS]
+
+
+def content_sha(table: str) -> str | None:
+    """Short sha256 of a tidy table's parquet bytes now (None if the file is missing).
+
+    Re-hashed only when the file's size or modification time changed.
+    """
+    path = _parquet_path(table)
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    return _content_sha_cached(path, stat.st_mtime_ns, stat.st_size)
+
+
+def recorded_content_sha(table: str) -> str | None:
+    """The content hash written into ``.meta.json`` when the table was built (None: no record)."""
+    meta = _meta_path(table)
+    if not meta.is_file():
+        return None
+    try:
+        return json.loads(meta.read_text(encoding="utf-8")).get("content_sha256")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def content_intact(table: str) -> bool:
+    """True if the table's parquet bytes are those recorded when it was built."""
+    recorded = recorded_content_sha(table)
+    return recorded is not None and content_sha(table) == recorded
+
+
+@dataclass(frozen=True)
+class TidyProblem:
+    """A tidy table whose bytes or record do not match (found in ``scity data verify``)."""
+
+    table: str
+    source_id: str
+    path: Path
+    problem: str
+
+    def message(self) -> str:
+        """Say which table, what is wrong, and the command that rebuilds it."""
+        return (f"tidy table {self.table} ({self.path}): {self.problem}; rebuild it with "
+                f"`scity data pull {self.source_id}`")
+
+
+def verify_tables() -> list[TidyProblem]:
+    """Re-hash every built tidy table against its recorded content hash.
+
+    A table that was never built is not a problem here (``scity data pull`` builds it);
+    a parquet file without its record, or a record without its file, is.
+    """
+    from scityhelpers.manifest import load_manifest
+
+    problems = []
+    for source in load_manifest().values():
+        for table in source.tables:
+            path, meta = _parquet_path(table), _meta_path(table)
+            if not path.is_file() and not meta.is_file():
+                continue
+            recorded, found = recorded_content_sha(table), content_sha(table)
+            if found is None:
+                problem = "missing, though its .meta.json is there"
+            elif recorded is None:
+                problem = f"its record {meta.name} is missing or unreadable"
+            elif found != recorded:
+                problem = f"content sha256 {found}, recorded {recorded} (damaged or edited)"
+            else:
+                continue
+            problems.append(TidyProblem(table, source.id, path, problem))
+    return problems
+
+
 def _dependency_fingerprints(spec: TableSpec) -> dict[str, str]:
     return {dep: fingerprint(dep) for dep in spec.depends}
 
@@ -95,6 +177,8 @@ def is_current(table: str) -> bool:
     """True if the tidy table exists and was built from the raw files the manifest names."""
     meta_path = _meta_path(table)
     if not meta_path.is_file() or not _parquet_path(table).is_file():
+        return False
+    if not content_intact(table):
         return False
     source_id, spec = table_spec(table)
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -116,12 +200,15 @@ def build_table(table: str, *, force: bool = False) -> Path:
     source_id, spec = table_spec(table)
     if not force and is_current(table):
         return _parquet_path(table)
+    if _parquet_path(table).is_file() and not content_intact(table):
+        log.warning("tidy table %s did not match the content hash recorded when it was built "
+                    "(damaged or edited); rebuilding it from its raw files", table)
     for dep in spec.depends:
         build_table(dep)
     frame = validate_table(spec.build(raw_files(source_id)), spec.schema, table)
     frame = frame.reset_index(drop=True)
     buffer = frame.to_parquet(index=False)
-    content_sha = hashlib.sha256(buffer).hexdigest()[:16]
+    content_sha = hashlib.sha256(buffer).hexdigest()[:CONTENT_SHA_CHARS]
     atomic_write(_parquet_path(table), [buffer])
     meta = {
         "table": table,
@@ -149,6 +236,7 @@ def load(table: str) -> pd.DataFrame:
 
     Raises:
         TidyMissingError: the table was never built (run ``scity data pull``).
+        TidyCorruptError: its bytes differ from the content hash recorded at build time.
         StaleTidyError: the manifest now names other raw bytes than the table was built from.
     """
     try:
@@ -158,6 +246,13 @@ def load(table: str) -> pd.DataFrame:
     path = _parquet_path(table)
     if not path.is_file() or not _meta_path(table).is_file():
         raise TidyMissingError(f"tidy table {table!r} is not built; run `scity data pull`.")
+    if not content_intact(table):
+        source_id, _ = table_spec(table)
+        raise TidyCorruptError(
+            f"tidy table {table!r} ({path}) does not match the content sha256 recorded in "
+            f"{_meta_path(table).name} (damaged or edited); rebuild it with "
+            f"`scity data pull {source_id}`."
+        )
     if not is_current(table):
         raise StaleTidyError(
             f"tidy table {table!r} was built from raw files that no longer match "

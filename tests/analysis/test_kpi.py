@@ -113,3 +113,24 @@ def test_real_table_statuses(pulled: Path) -> None:
     assert table.loc["K03 elementary", "status"] == "behind"
     assert table.loc["K01", "flag"] == "proxy"
     assert table.loc["K07", "flag"] == "series break"
+
+
+def test_readable_numbers_have_no_exponent() -> None:
+    assert kpi.readable_number(2_300_000.0) == "2,300,000"
+    assert kpi.readable_number(99.84) == "99.84"
+    assert kpi.readable_number(65.3) == "65.3"
+    assert kpi.readable_number(float("nan")) == ""
+
+
+def test_reader_table_has_every_series_in_words(pulled: Path) -> None:
+    collected = kpi.collected_date()
+    table = kpi.reader_table(kpi.tracker(load("kpis"), collected, collected))
+    assert list(table.columns) == ["KPI", "指標 Indicator", "目標 Target",
+                                   "最新実績 Latest actual", "進捗 Progress", "状況 Status"]
+    cells = table.to_numpy().ravel().tolist()
+    assert not any("e+" in cell for cell in cells)
+    k10 = table.set_index("KPI").loc["K10"]
+    # the strategy's digital-talent target: 230万人 by FY2026 (総合戦略 2022-12-23)
+    assert k10["目標 Target"] == "2,300,000 人 by 2027-03-31"
+    assert k10["最新実績 Latest actual"] == "none found"
+    assert "K03 (elementary)" in set(table["KPI"])

@@ -83,7 +83,7 @@ def test_decarbonization_rounds_match_the_briefing(pulled: Path) -> None:
         assert table.loc[number, "proposals_selected"] == selected
         assert table.loc[number, "proposals_received"] == received
     assert table.loc[1, "selection_rate_pct"] == pytest.approx(26 / 79 * 100)
-    assert table.loc[3, "list_completeness"] == "14 / 16"
+    assert table.loc[3, "list_completeness"] == "16 / 16"  # with the additions of 2026-11-29
     assert programmes.as_of_years(load("sdgs_by_year"), rounds)[0] == 2022
 
 
@@ -94,8 +94,9 @@ def test_selections_mark_complete_selections(pulled: Path) -> None:
     complete = selected.groupby("selection")["is_complete_selection"].first()
     # SOURCES.md: leads complete in rounds 1, 2, 5, 6; FY2018-2023 accounted for (FY2021: one
     # unnamed row); FY2024-2025 partial
-    assert complete[["round 1", "round 2", "round 5", "round 6", "FY2021"]].all()
-    assert not complete[["round 3", "round 4", "round 7", "FY2024", "FY2025"]].any()
+    # (round 3 complete since the additions of 2026-11-29)
+    assert complete[["round 1", "round 2", "round 3", "round 5", "round 6", "FY2021"]].all()
+    assert not complete[["round 4", "round 7", "FY2024", "FY2025"]].any()
     members = programmes.membership(selected, load("municipalities"))
     assert members["in_zones"].sum() == 5  # つくば, 大阪, 加賀, 茅野, 吉備中央 (2022-03-10)
 
@@ -104,5 +105,19 @@ def test_completeness_note_names_the_gaps(pulled: Path) -> None:
     years = programmes.round_fiscal_years(load("decarbonization_rounds"))
     note = programmes.completeness_note(completeness(), 2023, years)
     assert "SDGs未来都市: 181 of 182 cities named (incomplete: FY2021 30/31)" in note
-    assert "round 3 14/16" in note
+    # round 3 is complete since the additions of 2026-11-29; round 4 still 9 of 12
+    assert "脱炭素先行地域: 71 of 74 lead proposals named (incomplete: round 4 9/12)" in note
     assert programmes.unlisted_upper_bound(completeness(), 2022, years) == 1
+
+
+def test_decarbonization_net_of_withdrawals(pulled: Path) -> None:
+    net = programmes.cumulative_net_of_withdrawals(load("decarbonization_rounds"))
+    # programmes/SOURCES.md: 26+20+16+12+9+7 = 90 selected by round 6, reported cumulative 88
+    # (withdrawals); round 7 adds 12 and is reported as the plain sum, 102
+    assert net == {"gross": 102, "withdrawn": 2, "net": 100, "reported": 102, "last_round": 7}
+
+
+def test_a_later_plain_sum_does_not_undo_a_withdrawal() -> None:
+    rounds = pd.DataFrame({"round": [1, 2, 3], "proposals_selected": [10, 5, 5],
+                           "cumulative_selected": pd.array([10, 14, 20], dtype="Int64")})
+    assert programmes.cumulative_net_of_withdrawals(rounds)["net"] == 19

@@ -257,3 +257,40 @@ def test_parameters_are_checked_against_the_data(pulled: Path) -> None:
 def test_time_all_specs_measures_a_few_seconds(pulled: Path) -> None:
     seconds = countries.time_all_specs(repeats=1)
     assert 0 < seconds < 20
+
+
+def test_log_points_convert_to_percent_not_share() -> None:
+    # 0.321 log points is about 38 %, not "roughly 32 %"
+    assert countries.log_points_as_pct(0.321) == pytest.approx(37.85, abs=0.01)
+    assert countries.log_points_as_pct(0.0) == 0.0
+    assert countries.log_points_as_pct(-0.1) == pytest.approx(-9.52, abs=0.01)
+
+
+def test_positions_sentence_never_says_below_and_below_it() -> None:
+    assert countries.positions_sentence(-20.0, -5.0) == "Japan and Korea both sit below the line"
+    assert countries.positions_sentence(-20.0, 5.0) == ("Japan sits below the line and Korea "
+                                                         "above it")
+
+
+def test_fold_standard_error_of_rmse_from_known_errors() -> None:
+    # two folds: errors 1 and 3 → per-fold RMSE 1 and 3, SD √2, SE √2/√2 = 1
+    predictions = pd.DataFrame({"scheme": "time", "model": "m", "fold": [0, 0, 1, 1],
+                                "growth_pct": [1.0, -1.0, 3.0, -3.0],
+                                "predicted": [0.0, 0.0, 0.0, 0.0]})
+    scores = countries.score_table(predictions)
+    assert scores.loc[0, "rmse_pp"] == pytest.approx(np.sqrt(5.0))
+    assert scores.loc[0, "rmse_fold_se_pp"] == pytest.approx(1.0)
+
+
+def test_egdi_trend_gives_score_rank_and_field_per_survey(pulled: Path) -> None:
+    from scityhelpers import load
+
+    egdi = load("egdi")
+    trend = countries.egdi_trend(egdi, ["JPN", "KOR"])
+    surveys = sorted(egdi["survey_year"].unique())
+    assert trend.groupby("iso3")["survey_year"].apply(list).to_dict() == {"JPN": surveys,
+                                                                          "KOR": surveys}
+    assert trend["egdi"].between(0, 1).all()
+    assert (trend["egdi_rank"] <= trend["n_ranked"]).all()
+    latest = egdi[egdi["survey_year"] == surveys[-1]]
+    assert trend["n_ranked"].iloc[-1] == latest["egdi_rank"].notna().sum()

@@ -173,14 +173,19 @@ def test_one_row_per_municipality_without_the_northern_territories(data) -> None
     assert len(frame) == 1741
     assert frame["code5"].is_unique
     assert not frame["code5"].between("01695", "01700").any()
-    assert frame[municipal.outcome_column("either")].notna().all()
+    # the outcome is NA only for municipalities named only in incomplete selections
+    only_incomplete = frame[municipal.outcome_column("either")].isna()
+    zero_rule = municipal.selection_outcomes(data.units, data.sdgs, data.decarb,
+                                             data.completeness, "zero")
+    assert zero_rule["is_selected_either"].notna().all()
+    assert (zero_rule.loc[only_incomplete.to_numpy(), "is_selected_either"] == 0).all()
 
 
 def test_complete_selections_are_the_documented_ones(data) -> None:
     # programmes/SOURCES.md: SDGs FY2018–2023 complete in the briefing table; decarbonization
-    # leads complete for rounds 1, 2, 5 and 6 only
+    # leads complete for rounds 1, 2, 5 and 6, and round 3 since the additions of 2026-11-29
     assert municipal.complete_selections(data.completeness, "sdgs") == list(range(2018, 2024))
-    assert municipal.complete_selections(data.completeness, "decarbonization") == [1, 2, 5, 6]
+    assert municipal.complete_selections(data.completeness, "decarbonization") == [1, 2, 3, 5, 6]
     # FY2021: listed (31 of 31 bodies) but not complete in the book's sense (one unnamed)
     fy2021 = data.completeness.set_index(["programme", "selection"]).loc[("sdgs", 2021)]
     assert (fy2021["known"], fy2021["unnamed"], fy2021["announced"]) == (30, 1, 31)
@@ -194,8 +199,10 @@ def test_selected_counts(data) -> None:
     # (SOURCES-sdgs-briefing-table.md, counts per year)
     assert int(outcomes["is_selected_sdgs"].sum()) == 165 - 1
     assert data.prefecture_selections() == {"sdgs": 18, "decarbonization": 1, "sdgs_unnamed": 1}
-    either = outcomes["is_selected_sdgs"] | outcomes["is_selected_decarbonization"]
-    assert (outcomes["is_selected_either"] == either).all()
+    either = (outcomes["is_selected_sdgs"] == 1) | (outcomes["is_selected_decarbonization"] == 1)
+    assert (outcomes.loc[either.fillna(False), "is_selected_either"] == 1).all()
+    neither = (outcomes["is_selected_sdgs"] == 0) & (outcomes["is_selected_decarbonization"] == 0)
+    assert (outcomes.loc[neither.fillna(False), "is_selected_either"] == 0).all()
 
 
 def test_rows_used_vs_available_are_reported_not_silently_dropped(data) -> None:
@@ -204,12 +211,15 @@ def test_rows_used_vs_available_are_reported_not_silently_dropped(data) -> None:
     assert account.available == 1741
     assert account.used == len(used) == account.available - sum(account.dropped.values())
     missing = frame[list(municipal.SELECTION_FEATURES)].isna().any(axis=1)
-    assert int(missing.sum()) == sum(account.dropped.values())
+    no_outcome = frame["is_selected_either"].isna() & ~missing
+    assert int(missing.sum() + no_outcome.sum()) == sum(account.dropped.values())
     # the 2018 IPSS edition does not project Fukushima's 59 municipalities; 双葉町 (in
     # Fukushima) also lacks a 2020 population, so it is counted under population
     assert frame.loc[missing, "pref_name"].eq("福島県").all()
     assert int(missing.sum()) == 59
-    assert account.dropped == {"log_population": 1, "projected_change_pct": 58}
+    # the rest: municipalities named only in incomplete selections (left out of both groups)
+    assert account.dropped == {"log_population": 1, "projected_change_pct": 58,
+                               "is_selected_either": int(no_outcome.sum())}
 
 
 def test_dx_names_all_resolve_to_their_positional_codes(data) -> None:
@@ -277,3 +287,29 @@ def test_built_page_shows_the_numbers_from_the_notebook(built_book: Path) -> Non
     assert f"{float(glued['income_digital_coef_pct']):+.2f} % higher income" in text
     assert "1,741 municipalities" in text
     assert "association, not causation" in text.lower()
+
+
+def test_holm_adjustment_known_values() -> None:
+    # Holm (1979): p = (0.01, 0.04, 0.03, 0.005) with m = 4 → 0.03, 0.06, 0.06, 0.02
+    adjusted = municipal.holm_adjust(np.array([0.01, 0.04, 0.03, 0.005]))
+    assert adjusted == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert municipal.holm_adjust(np.array([0.6, 0.9])).tolist() == [1.0, 1.0]
+
+
+def test_specification_curve_covers_every_regressor_and_adjustment(data) -> None:
+    composite = municipal.digital_composite(data.indicators, list(municipal.DEFAULT_INDICATORS))
+    income = municipal.income_frame(data.features, data.indicators, composite)
+    indicators = list(municipal.DEFAULT_INDICATORS)[:2]
+    curve = municipal.specification_curve(income, indicators)
+    assert len(curve) == (1 + len(indicators)) * len(municipal.SPECIFICATIONS)
+    assert curve["pct"].is_monotonic_increasing
+    headline = curve[(curve["regressor"] == "digital_composite")
+                     & (curve["specification"] == "controls + prefecture FE")]
+    effect, _ = municipal.income_effect(income)
+    assert headline["pct"].iloc[0] == pytest.approx(effect.pct()[0])
+
+
+def test_unknown_incomplete_rule_is_refused(data) -> None:
+    with pytest.raises(ValueError, match="incomplete must be one of"):
+        municipal.selection_outcomes(data.units, data.sdgs, data.decarb, data.completeness,
+                                     "drop")

@@ -15,6 +15,8 @@ from scityhelpers.sources._reference import read_reference_csv
 BRIEFING = "programmes/sdgs_briefing_2020osaka_2021_excerpt.csv"
 NEWS = "programmes/sdgs_news_2020osaka_2021_2024_excerpt.csv"
 DECARB = "programmes/decarbonization_rounds1_6_excerpt.csv"
+DECARB_MISSING = "programmes/decarbonization_missing.csv"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def read(path: Path, columns: list[str]) -> pd.DataFrame:
@@ -72,13 +74,16 @@ def test_unresolvable_name_stops_the_build(copy_fixture: Callable[[str], Path],
     path.write_text(path.read_text(encoding="utf-8").replace(",石狩市,", ",石狩村,"),
                     encoding="utf-8")
     with pytest.raises(SourceSchemaError, match="石狩村"):
-        prog.build_decarbonization_areas({prog.FILE_DECARB: path})
+        prog.build_decarbonization_areas({prog.FILE_DECARB: path,
+                                          prog.FILE_DECARB_MISSING: FIXTURES / DECARB_MISSING})
 
 
 def test_decarbonization_excerpt_resolves(fixtures: Path, pulled: Path) -> None:
-    areas = prog.build_decarbonization_areas({prog.FILE_DECARB: fixtures / DECARB})
+    areas = prog.build_decarbonization_areas({prog.FILE_DECARB: fixtures / DECARB,
+                                              prog.FILE_DECARB_MISSING: fixtures / DECARB_MISSING})
     assert areas["code5"].notna().all()
-    assert areas.groupby("round")["proposal_id"].nunique().to_dict() == {1: 26, 6: 7}
+    # rounds 1 and 6 from the excerpt, two proposals each of rounds 3 and 7 from the additions
+    assert areas.groupby("round")["proposal_id"].nunique().to_dict() == {1: 26, 3: 2, 6: 7, 7: 2}
 
 
 def test_renamed_column_is_drift(copy_fixture: Callable[[str], Path]) -> None:
@@ -121,3 +126,104 @@ def test_real_tables_resolve_and_pin_counts(pulled: Path) -> None:
                     strict=True)) == [(26, 79), (20, 50), (16, 58), (12, 54), (9, 46), (7, 15),
                                       (12, 18)]
     assert len(load("eu_mission_cities")) == 112
+
+
+# -- additions of 2026-11-29 -----------------------------------------------------------------
+RENKEI = "programmes/renkei_sapporo_toyama_excerpt.csv"
+SDGS_2024_2025 = "programmes/sdgs_2024_2025.csv"
+
+
+def test_renkei_excerpt_resolves(fixtures: Path, pulled: Path) -> None:
+    path = fixtures / RENKEI
+    table = prog.parse_renkei(read(path, prog.RENKEI_COLUMNS), path)
+    prog.RENKEI_SCHEMA.validate(table)
+    sapporo = table[table["area_name"] == "さっぽろ連携中枢都市圏"]
+    assert len(sapporo) == 12  # "8市3町1村" on the 札幌市 page
+    assert sapporo.loc[sapporo["is_centre"].fillna(False), "code5"].tolist() == ["01100"]
+    assert table.loc[table["area_name"] == "とやま呉西圏域", "is_centre"].isna().all()
+    assert set(table["member_status"]) == {"confirmed", "prefectural_support_scheme",
+                                           "pre_formation_list"}
+
+
+def test_renkei_wrong_code_is_refused(copy_fixture: Callable[[str], Path], pulled: Path) -> None:
+    path = copy_fixture(RENKEI)
+    path.write_text(path.read_text(encoding="utf-8").replace(",012033,", ",012041,"),
+                    encoding="utf-8")
+    with pytest.raises(SourceSchemaError, match="printed codes disagree"):
+        prog.parse_renkei(read(path, prog.RENKEI_COLUMNS), path)
+
+
+def test_renkei_unknown_status_is_refused(copy_fixture: Callable[[str], Path],
+                                          pulled: Path) -> None:
+    path = copy_fixture(RENKEI)
+    path.write_text(path.read_text(encoding="utf-8").replace(",pre_formation_list,", ",member,"),
+                    encoding="utf-8")
+    with pytest.raises(SourceSchemaError, match="member"):
+        prog.parse_renkei(read(path, prog.RENKEI_COLUMNS), path)
+
+
+def test_sdgs_2024_2025_flags(fixtures: Path, pulled: Path) -> None:
+    path = fixtures / SDGS_2024_2025
+    table = prog.parse_sdgs_2024_2025(read(path, prog.SDGS_2024_2025_COLUMNS), path)
+    prog.SDGS_2024_2025_SCHEMA.validate(table)
+    # programmes/SOURCES.md: 12 FY2024 rows, 5 FY2025 rows, five re-checked on 2026-11-29
+    assert table["fiscal_year"].value_counts().to_dict() == {2024: 12, 2025: 5}
+    assert int(table["is_verified_2026_11_29"].sum()) == 5
+    fy2025 = table[table["fiscal_year"] == 2025]
+    assert not fy2025["is_model_project"].any()  # none_announced → False, not NA
+
+
+def test_sdgs_2024_2025_row_absent_from_first_list_is_refused(
+        fixtures: Path, copy_fixture: Callable[[str], Path], pulled: Path) -> None:
+    path = copy_fixture(SDGS_2024_2025)
+    news = fixtures / NEWS  # FY2024 rows of sdgs_future_cities.csv, but no FY2025 rows
+    with pytest.raises(SourceSchemaError, match="not in sdgs_future_cities.csv"):
+        prog.build_sdgs_2024_2025({prog.FILE_SDGS_2024_2025: path, prog.FILE_SDGS: news})
+
+
+def test_decarbonization_additions_are_appended(fixtures: Path, pulled: Path) -> None:
+    areas = prog.build_decarbonization_areas({prog.FILE_DECARB: fixtures / DECARB,
+                                              prog.FILE_DECARB_MISSING: fixtures / DECARB_MISSING})
+    prog.DECARB_SCHEMA.validate(areas)
+    added = areas[areas["proposal_id"].isin(["R3-p15", "R3-p16", "R7-p08", "R7-p09"])]
+    assert added["municipality"].tolist() == ["佐井村", "あさぎり町", "福知山市", "豊岡市"]
+
+
+def test_decarbonization_repeated_proposal_is_refused(fixtures: Path,
+                                                      copy_fixture: Callable[[str], Path],
+                                                      pulled: Path) -> None:
+    path = copy_fixture(DECARB_MISSING)
+    path.write_text(path.read_text(encoding="utf-8").replace("R3-p15", "R1-01"), encoding="utf-8")
+    with pytest.raises(SourceSchemaError, match="R1-01"):
+        prog.build_decarbonization_areas({prog.FILE_DECARB: fixtures / DECARB,
+                                          prog.FILE_DECARB_MISSING: path})
+
+
+def test_real_additions(pulled: Path) -> None:
+    from scityhelpers import load
+
+    renkei = load("renkei_areas")
+    # programmes/SOURCES.md (additions of 2026-11-29): 347 rows in 34 areas, 320 confirmed
+    assert len(renkei) == 347
+    assert renkei["area_name"].nunique() == 34
+    assert int((renkei["member_status"] == "confirmed").sum()) == 320
+    rounds = load("decarbonization_areas").query("role != 'co'").groupby("round")["proposal_id"]
+    # round 3 is now 16 of 16 proposals (SOURCES.md)
+    assert rounds.nunique()[3] == 16
+
+
+def test_renkei_official_counts(pulled: Path) -> None:
+    from scityhelpers import load
+
+    counts = load("renkei_official_counts").set_index("as_of")
+    # programmes/SOURCES.md: 総務省 gives 40 cities / 38 areas / 376 municipalities on 2024-04-01
+    assert counts.loc[pd.Timestamp("2024-04-01"),
+                      ["centre_cities", "areas", "municipalities"]].tolist() == [40, 38, 376]
+
+
+def test_renkei_counts_refuse_text(tmp_path: Path, pulled: Path) -> None:
+    real = pulled / "data" / "reference" / prog.FILE_RENKEI_COUNTS
+    path = tmp_path / prog.FILE_RENKEI_COUNTS  # a damaged copy of the committed table
+    path.write_text(real.read_text(encoding="utf-8").replace(",40,", ",forty,"), encoding="utf-8")
+    with pytest.raises(SourceSchemaError, match="forty"):
+        prog.build_renkei_counts({prog.FILE_RENKEI_COUNTS: path})

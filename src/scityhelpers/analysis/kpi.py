@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -163,7 +164,10 @@ def observations(kpis: pd.DataFrame, collected: date) -> pd.DataFrame:
 
 
 def as_of_dates(kpis: pd.DataFrame, collected: date) -> list[str]:
-    """Valid ``as_of`` values: the dates of reported actuals and the collection date (ISO)."""
+    """Dates on which the assessment can change: reported actuals' dates and the collection date.
+
+    ``as_of`` takes any date; between two of these it gives the same actuals as the earlier.
+    """
     dates = observations(kpis, collected)["as_of_date"].dt.date.tolist() + [collected]
     return sorted({d.isoformat() for d in dates})
 
@@ -261,6 +265,56 @@ def status_counts(table: pd.DataFrame) -> dict[str, int]:
     return {status: int(counts.get(status, 0)) for status in STATUSES}
 
 
+def readable_number(value: float) -> str:
+    """A value as a reader writes it: thousands separated, no exponent, no trailing zeros.
+
+    >>> readable_number(2300000.0), readable_number(99.84), readable_number(1348.0)
+    ('2,300,000', '99.84', '1,348')
+    """
+    if pd.isna(value):
+        return ""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text
+
+
+def _actual_text(row: Any, value_text: str) -> str:
+    if not value_text:
+        return "none found"
+    if row.is_undated is True:
+        return f"{value_text} (date not stated; taken as {row.actual_date:%Y-%m-%d})"
+    return f"{value_text} ({row.actual_date:%Y-%m-%d})"
+
+
+def reader_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The tracker as readers need it: one row per KPI series, in words and plain numbers.
+
+    Columns: KPI (id, Japanese name, English name), target (value and unit, due date),
+    latest actual (value and unit, its date), progress (actual / target, %) and status
+    (with the flag when the series is a proxy, a break or a bound). Units are the strategy's
+    own (団体, %, 人 …); dates are ISO; missing values are an empty cell.
+    """
+    def _with_unit(value: float, unit: str) -> str:
+        number = readable_number(value)
+        if not number:
+            return ""
+        return f"{number}%" if unit == "%" else f"{number} {unit}"
+
+    rows = []
+    for row in table.itertuples(index=False):
+        group = row.series.removeprefix(row.kpi_id).strip()
+        rows.append({
+            "KPI": row.kpi_id + (f" ({group})" if group else ""),
+            "指標 Indicator": f"{row.kpi} — {row.kpi_en}",
+            "目標 Target": (f"{_with_unit(row.target_value, row.unit)} by "
+                          f"{row.target_due:%Y-%m-%d}" if pd.notna(row.target_value)
+                          else row.targets),
+            "最新実績 Latest actual": _actual_text(row, _with_unit(row.actual_value, row.unit)),
+            "進捗 Progress": "" if pd.isna(row.progress_pct) else f"{row.progress_pct:.0f}%",
+            "状況 Status": row.status + (f" ({row.flag})" if row.flag else ""),
+        })
+    return pd.DataFrame(rows)
+
+
 # -- parameters ----------------------------------------------------------------------------
 def collected_date() -> date:
     """The date the reports were collected (the reference table's retrieval date)."""
@@ -277,7 +331,7 @@ def _kpis() -> pd.DataFrame:
 
 PARAMS = (
     Param("as_of", str,
-          "ISO date: actuals whose date is on or before it count (default: the date the "
-          "reports were collected)",
-          allowed=lambda v: as_of_dates(_kpis(), collected_date())),
+          "any ISO date (YYYY-MM-DD): each KPI's latest actual on or before it is assessed "
+          "(default: the date the reports were collected)",
+          parse=date.fromisoformat),
 )

@@ -107,3 +107,48 @@ def growth_comparison(wages: pd.DataFrame, productivity: pd.DataFrame, countries
     table["gap_pp"] = table["productivity_cagr_pct"] - table["wage_cagr_pct"]
     table.insert(1, "country", names(table["iso3"], "en"))
     return table.sort_values("iso3").reset_index(drop=True)
+
+
+#: comparators of C13 ("the gap to Europe, the US and Korea widens"): the briefing names no
+#: European country, so Europe is the unweighted mean of its four largest economies (G7 members)
+GAP_COMPARATORS: dict[str, tuple[str, ...]] = {
+    "usa": ("USA",), "europe": ("DEU", "FRA", "GBR", "ITA"), "korea": ("KOR",)}
+
+
+def gap_change(productivity: pd.DataFrame, iso3: str, comparators: dict[str, tuple[str, ...]],
+               start: int, end: int) -> pd.DataFrame:
+    """How far ``iso3`` stands above (+) or below (−) each comparator in ``start`` and ``end``.
+
+    GDP per hour worked (USD PPP, constant prices); a comparator of several countries is their
+    unweighted mean. Columns: comparator, ``gap_start_pct`` and ``gap_end_pct`` (``iso3`` /
+    comparator − 1, in %), the compound growth of both (% a year) and ``is_widening``: True
+    when ``iso3`` is behind at the end and further behind than at the start.
+
+    Raises:
+        KeyError: a country without a value in ``start`` or ``end``.
+    """
+    values = productivity.pivot_table(index="year", columns="iso3",
+                                      values="gdp_per_hour_usd_ppp")
+    own = values[iso3]
+    rows = []
+    for label, members in comparators.items():
+        other = values[list(members)].loc[[start, end]]
+        if other.isna().any().any() or own.loc[[start, end]].isna().any():
+            raise KeyError(f"GDP per hour missing for {iso3} or {members} in {start} or {end}")
+        other = other.mean(axis=1)
+        gap_start = (own.loc[start] / other.loc[start] - 1) * 100
+        gap_end = (own.loc[end] / other.loc[end] - 1) * 100
+        rows.append({"comparator": label, "members": ", ".join(members),
+                     "gap_start_pct": float(gap_start), "gap_end_pct": float(gap_end),
+                     "own_cagr_pct": cagr_pct(own, start, end),
+                     "comparator_cagr_pct": cagr_pct(other, start, end),
+                     "is_widening": bool(gap_end < 0 and gap_end < gap_start)})
+    return pd.DataFrame(rows)
+
+
+def first_common_year(productivity: pd.DataFrame, countries: list[str], end: int) -> int:
+    """First year from which every one of ``countries`` has GDP per hour through ``end``."""
+    values = productivity.pivot_table(index="year", columns="iso3",
+                                      values="gdp_per_hour_usd_ppp")[countries].loc[:end]
+    gaps = values.index[values.isna().any(axis=1)]
+    return int(values.index[0]) if gaps.empty else int(gaps.max() + 1)

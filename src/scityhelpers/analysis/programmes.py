@@ -144,6 +144,25 @@ def decarb_round_table(rounds: pd.DataFrame, completeness: pd.DataFrame,
                   "list_completeness"]].reset_index(drop=True)
 
 
+def cumulative_net_of_withdrawals(rounds: pd.DataFrame) -> dict[str, int]:
+    """Selections after the last of ``rounds``: gross, withdrawn and net, in proposals.
+
+    The rounds file records withdrawals (辞退) only through its reported cumulative counts:
+    a reported cumulative count below the running sum of selections means proposals withdrew
+    by then. Rule: ``withdrawn`` is the largest such shortfall over the rounds (a later
+    cumulative reported as the plain sum, as round 7's is, does not undo an earlier
+    withdrawal); ``net`` = ``gross`` − ``withdrawn``.
+    """
+    ordered = rounds.sort_values("round")
+    running = ordered["proposals_selected"].astype(int).cumsum()
+    shortfall = (running - ordered["cumulative_selected"].astype("Int64")).dropna()
+    withdrawn = max(int(shortfall.max()) if not shortfall.empty else 0, 0)
+    gross = int(running.iloc[-1])
+    return {"gross": gross, "withdrawn": withdrawn, "net": gross - withdrawn,
+            "reported": int(ordered["cumulative_selected"].iloc[-1]),
+            "last_round": int(ordered["round"].iloc[-1])}
+
+
 def pooled_selection_rate(rounds: pd.DataFrame) -> float:
     """Selected / received over the given rounds, in percent."""
     return float(rounds["proposals_selected"].sum() / rounds["proposals_received"].sum() * 100)

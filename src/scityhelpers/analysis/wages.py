@@ -11,7 +11,9 @@ import statsmodels.api as sm
 from scityhelpers.countries import OECD_AGGREGATE, names, oecd_members
 from scityhelpers.params import Param
 
-#: The briefing's edition: OECD average wages at constant 2022 prices (spring-2024 release).
+#: The briefing's edition: OECD average wages at constant 2022 prices (the copy used here was
+#: saved on 2024-04-06; its 2022 values for Japan and Korea are the figures the briefing quoted
+#: in August 2023).
 BRIEFING_PRICE_BASE_YEAR = 2022
 HAC_LAGS = 2  # Newey-West lags for annual series (autocorrelated residuals)
 TABLES = ("wages", "productivity")  # tidy tables the chapter reads
@@ -165,3 +167,41 @@ def flat_verdict(fit: Trend) -> str:
     direction = "rising" if fit.ci_low > 0 else "falling"
     return (f"no: the interval excludes zero; the wage was {direction}, so \"flat\" "
             "does not describe it")
+
+
+def rank_change(wages: pd.DataFrame, iso3: str, year: int, old_base: int,
+                new_base: int) -> dict[str, float]:
+    """Decompose the change in ``iso3``'s rank for ``year`` between two editions.
+
+    Three steps, each a rank (1 = highest wage):
+
+    - ``rank_old``: in the old edition, among the members it has a ``year`` value for;
+    - ``rank_new_same_members``: in the new edition, among those same members only. The
+      difference from ``rank_old`` is what *revisions* do: each member's value divided by its
+      old value (``ratio``) differs between countries (revised data, PPPs and each country's
+      own deflator between the two price bases);
+    - ``rank_new``: in the new edition among all members with a value. The difference from
+      ``rank_new_same_members`` is what the *members added* in the new edition do.
+
+    A uniform price-base rescaling (every value multiplied by the same factor) moves no rank; the
+    median ``ratio`` is reported as ``median_ratio`` and its spread (``ratio_p10``, ``ratio_p90``)
+    shows how far from uniform the rescaling was. ``n_old``/``n_new`` are the fields ranked;
+    ``passed`` / ``passed_by`` name the members ``iso3`` moved above / below between editions.
+    """
+    old = rank_table(wages, year, old_base).dropna(subset=["rank"]).set_index("iso3")
+    new = rank_table(wages, year, new_base).dropna(subset=["rank"]).set_index("iso3")
+    same = new.loc[new.index.intersection(old.index), "wage_usd_ppp"].sort_values(ascending=False)
+    ratio = (new["wage_usd_ppp"] / old["wage_usd_ppp"]).dropna()
+    added = sorted(set(new.index) - set(old.index))
+    above_added = [c for c in added if new.loc[c, "wage_usd_ppp"] > new.loc[iso3, "wage_usd_ppp"]]
+    was_above = set(old.index[old["wage_usd_ppp"] > old.loc[iso3, "wage_usd_ppp"]])
+    now_above = set(same.index[same > same[iso3]])
+    return {"rank_old": int(old.loc[iso3, "rank"]), "n_old": len(old),
+            "passed": ", ".join(sorted(was_above - now_above)),
+            "passed_by": ", ".join(sorted(now_above - was_above)),
+            "rank_new_same_members": int(list(same.index).index(iso3) + 1),
+            "rank_new": int(new.loc[iso3, "rank"]), "n_new": len(new),
+            "n_added": len(added), "n_added_above": len(above_added),
+            "added_above": ", ".join(above_added),
+            "median_ratio": float(ratio.median()), "ratio_p10": float(ratio.quantile(0.1)),
+            "ratio_p90": float(ratio.quantile(0.9)), "own_ratio": float(ratio[iso3])}

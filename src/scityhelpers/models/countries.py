@@ -453,6 +453,26 @@ def measures_with_sign(table: pd.DataFrame, estimator: str, sign: str,
     return ", ".join(labels[m] for m in chosen["measure"]) or "none"
 
 
+def measure_results(table: pd.DataFrame, estimator: str, measures: list[str],
+                    labels: dict[str, str]) -> str:
+    """Each measure's coefficient (log points per SD, no lag) with its 95% CI, in words."""
+    parts = []
+    for measure in measures:
+        row = coefficient(table, measure, estimator)
+        parts.append(f"{labels[measure]} {row['coef']:+.3f} (95% CI {row['ci_low']:+.3f} to "
+                     f"{row['ci_high']:+.3f})")
+    return "; ".join(parts)
+
+
+def log_points_as_pct(log_points: float) -> float:
+    """A difference in logs as a percentage difference: 100 (e^b − 1).
+
+    >>> round(log_points_as_pct(0.321), 1)
+    37.9
+    """
+    return float(100 * np.expm1(log_points))
+
+
 def time_all_specs(repeats: int = 3) -> float:
     """Wall seconds to fit every default specification (best of ``repeats``; for benchmarks).
 
@@ -513,6 +533,14 @@ def residual_of(fits: pd.DataFrame, iso3: str, year: int | None = None) -> tuple
 def position_word(residual_pct: float) -> str:
     """``below``/``above`` the fitted line (the sign of a residual)."""
     return "below" if residual_pct < 0 else "above"
+
+
+def positions_sentence(japan_residual_pct: float, korea_residual_pct: float) -> str:
+    """Where Japan and Korea sit against the fitted line, as one clause."""
+    japan, korea = position_word(japan_residual_pct), position_word(korea_residual_pct)
+    if japan == korea:
+        return f"Japan and Korea both sit {japan} the line"
+    return f"Japan sits {japan} the line and Korea {korea} it"
 
 
 # --------------------------------------------------------------------------- out of sample
@@ -591,11 +619,19 @@ def out_of_fold(frame: pd.DataFrame, indicators: list[str], scheme: str, folds: 
 
 
 def score_table(predictions: pd.DataFrame) -> pd.DataFrame:
-    """RMSE (percentage points of growth) and out-of-sample R² per scheme and model."""
+    """RMSE (percentage points of growth) and out-of-sample R² per scheme and model.
+
+    ``rmse_fold_se_pp`` is the standard error of the RMSE across folds (SD of the per-fold
+    RMSEs / √folds): a rough measure of how much the score depends on which years or
+    countries are held out.
+    """
     def _score(group: pd.DataFrame) -> pd.Series:
         error = group["growth_pct"] - group["predicted"]
         total = ((group["growth_pct"] - group["growth_pct"].mean()) ** 2).sum()
+        per_fold = np.sqrt((error ** 2).groupby(group["fold"]).mean())
         return pd.Series({"rmse_pp": float(np.sqrt((error ** 2).mean())),
+                          "rmse_fold_se_pp": float(per_fold.std(ddof=1)
+                                                   / np.sqrt(len(per_fold))),
                           "r2": float(1 - (error ** 2).sum() / total),
                           "n_predictions": len(group), "folds": group["fold"].nunique()})
 
@@ -616,9 +652,9 @@ def cross_validate(panel: pd.DataFrame, indicators: list[str], folds: int,
     return score_table(predictions), len(frame), available
 
 
-def rmse_of(scores: pd.DataFrame, scheme: str, model: str) -> float:
-    """RMSE (pp of growth) of one model under one CV scheme."""
-    return float(scores.set_index(["scheme", "model"]).loc[(scheme, model), "rmse_pp"])
+def rmse_of(scores: pd.DataFrame, scheme: str, model: str, column: str = "rmse_pp") -> float:
+    """RMSE (pp of growth) of one model under one CV scheme (or its fold SE: ``column``)."""
+    return float(scores.set_index(["scheme", "model"]).loc[(scheme, model), column])
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -694,3 +730,16 @@ PARAMS = (
     Param("seed", int, "random seed of the gradient boosting (row subsampling)",
           bounds=lambda v: (0, 2**32 - 1)),
 )
+
+
+def egdi_trend(egdi: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
+    """UN E-Government Development Index of ``countries`` in every survey: score and rank.
+
+    The EGDI is a score from 0 to 1 (a mean of online services, human capital and
+    telecommunication infrastructure); the rank is among all UN members surveyed that year
+    (``n_ranked``). Sorted by country and survey year.
+    """
+    ranked = egdi.groupby("survey_year")["egdi_rank"].count().rename("n_ranked")
+    rows = egdi[egdi["iso3"].isin(countries)].merge(ranked, on="survey_year", validate="m:1")
+    return (rows[["iso3", "survey_year", "egdi", "egdi_rank", "n_ranked"]]
+            .sort_values(["iso3", "survey_year"]).reset_index(drop=True))

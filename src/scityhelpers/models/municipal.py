@@ -24,7 +24,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -48,7 +47,7 @@ from scityhelpers.sources.programmes import LEAD_ROLES  # lead and joint-lead pr
 TABLES = ("municipalities", "population_2015_2020", "municipal_projection",
           "fiscal_indicators", "taxable_income", "mynumber_card", "local_gov_dx",
           "sdgs_future_cities", "sdgs_by_year", "decarbonization_areas",
-          "decarbonization_rounds")
+          "decarbonization_rounds", "prefectural_capitals")
 
 PROGRAMMES = ("sdgs", "decarbonization", "either")
 PROGRAMME_LABELS = {"sdgs": "SDGs未来都市 SDGs Future Cities",
@@ -63,25 +62,10 @@ QUINTILES = 5
 CALIBRATION_BINS = 10
 BINNED_SCATTER_BINS = 20
 PERMUTATION_REPEATS = 10
+WILD_BOOTSTRAP_REPS = 1999  # replications of the wild cluster bootstrap (seeded)
 #: gradient boosting: shallow trees, slow learning, row subsampling (fixed; seeded)
 GB_SETTINGS = {"n_estimators": 200, "learning_rate": 0.05, "max_depth": 2, "subsample": 0.8,
                "min_samples_leaf": 20}
-
-#: 都道府県庁所在地: the municipality holding each prefecture's office (東京都庁 is in 新宿区)
-PREFECTURAL_CAPITALS = (
-    ("北海道", "札幌市"), ("青森県", "青森市"), ("岩手県", "盛岡市"), ("宮城県", "仙台市"),
-    ("秋田県", "秋田市"), ("山形県", "山形市"), ("福島県", "福島市"), ("茨城県", "水戸市"),
-    ("栃木県", "宇都宮市"), ("群馬県", "前橋市"), ("埼玉県", "さいたま市"), ("千葉県", "千葉市"),
-    ("東京都", "新宿区"), ("神奈川県", "横浜市"), ("新潟県", "新潟市"), ("富山県", "富山市"),
-    ("石川県", "金沢市"), ("福井県", "福井市"), ("山梨県", "甲府市"), ("長野県", "長野市"),
-    ("岐阜県", "岐阜市"), ("静岡県", "静岡市"), ("愛知県", "名古屋市"), ("三重県", "津市"),
-    ("滋賀県", "大津市"), ("京都府", "京都市"), ("大阪府", "大阪市"), ("兵庫県", "神戸市"),
-    ("奈良県", "奈良市"), ("和歌山県", "和歌山市"), ("鳥取県", "鳥取市"), ("島根県", "松江市"),
-    ("岡山県", "岡山市"), ("広島県", "広島市"), ("山口県", "山口市"), ("徳島県", "徳島市"),
-    ("香川県", "高松市"), ("愛媛県", "松山市"), ("高知県", "高知市"), ("福岡県", "福岡市"),
-    ("佐賀県", "佐賀市"), ("長崎県", "長崎市"), ("熊本県", "熊本市"), ("大分県", "大分市"),
-    ("宮崎県", "宮崎市"), ("鹿児島県", "鹿児島市"), ("沖縄県", "那覇市"),
-)
 
 #: municipal type (総務省 list) → dummy column; 市 (ordinary city) is the reference category
 TYPE_DUMMIES = {"政令指定都市": "is_designated_city", "特別区": "is_special_ward",
@@ -144,12 +128,11 @@ def municipal_units(municipalities: pd.DataFrame) -> pd.DataFrame:
     return units[columns].sort_values("code5").reset_index(drop=True)
 
 
-@lru_cache(maxsize=1)
 def prefectural_capital_codes() -> frozenset[str]:
-    """``code5`` of the 47 prefectural capitals, resolved through the one name resolver."""
-    from scityhelpers.municipalities import resolve
+    """``code5`` of the 47 prefectural capitals (reference table ``prefectural_capitals``)."""
+    from scityhelpers.tidy import load
 
-    return frozenset(resolve(name, prefecture) for prefecture, name in PREFECTURAL_CAPITALS)
+    return frozenset(load("prefectural_capitals")["code5"])
 
 
 def projected_change(projection: pd.DataFrame, base_year: int = PROJECTION_BASE_YEAR
@@ -226,25 +209,45 @@ def complete_selections(completeness: pd.DataFrame, programme: str) -> list[int]
     return sorted(int(s) for s in rows["selection"])
 
 
+#: how a municipality named only in incomplete selections is coded: left out of both groups
+#: (the rule of every chapter: the programmes chapter's group comparison does the same) or,
+#: as the alternative shown beside it, coded "not selected"
+INCOMPLETE_RULES = ("exclude", "zero")
+
+
 def selection_outcomes(units: pd.DataFrame, sdgs: pd.DataFrame, decarb: pd.DataFrame,
-                       completeness: pd.DataFrame) -> pd.DataFrame:
-    """``is_selected_<programme>`` (0/1) for every unit, from complete selections only.
+                       completeness: pd.DataFrame, incomplete: str = "exclude") -> pd.DataFrame:
+    """``is_selected_<programme>`` (1/0/NA) for every unit, from complete selections.
 
     Bodies selected as a whole prefecture are not municipal selections and are ignored;
     decarbonization counts lead and joint-lead proposers only (co-proposers are named only in
-    part in every round).
+    part in every round). A municipality named only in incomplete selections of a programme is
+    NA for it (``incomplete="exclude"``, left out of both groups) or 0 (``"zero"``); "either"
+    is 1 when one programme is 1, NA when neither is 1 and one is NA.
+
+    Raises:
+        ValueError: an unknown ``incomplete`` rule.
     """
+    if incomplete not in INCOMPLETE_RULES:
+        raise ValueError(f"incomplete must be one of {INCOMPLETE_RULES}, not {incomplete!r}")
     sdgs_years = complete_selections(completeness, "sdgs")
     decarb_rounds = complete_selections(completeness, "decarbonization")
-    sdgs_codes = sdgs.loc[sdgs["fiscal_year"].isin(sdgs_years) & ~sdgs["is_prefecture"]
-                          & sdgs["is_resolved"], "code5"]
-    decarb_codes = decarb.loc[decarb["round"].isin(decarb_rounds) & ~decarb["is_prefecture"]
-                              & decarb["role"].isin(LEAD_ROLES), "code5"]
+    sdgs_named = sdgs[~sdgs["is_prefecture"] & sdgs["is_resolved"]]
+    decarb_named = decarb[~decarb["is_prefecture"] & decarb["role"].isin(LEAD_ROLES)]
     outcome = units[["code5"]].copy()
-    outcome["is_selected_sdgs"] = outcome["code5"].isin(sdgs_codes).astype(int)
-    outcome["is_selected_decarbonization"] = outcome["code5"].isin(decarb_codes).astype(int)
-    outcome["is_selected_either"] = (outcome["is_selected_sdgs"]
-                                     | outcome["is_selected_decarbonization"])
+    for name, named, in_complete in (
+            ("sdgs", sdgs_named, sdgs_named["fiscal_year"].isin(sdgs_years)),
+            ("decarbonization", decarb_named, decarb_named["round"].isin(decarb_rounds))):
+        selected = outcome["code5"].isin(named.loc[in_complete, "code5"])
+        only_incomplete = outcome["code5"].isin(named.loc[~in_complete, "code5"]) & ~selected
+        column = selected.astype("Int64")
+        if incomplete == "exclude":
+            column[only_incomplete] = pd.NA
+        outcome[outcome_column(name)] = column
+    either = (outcome["is_selected_sdgs"] == 1) | (outcome["is_selected_decarbonization"] == 1)
+    unknown = outcome[["is_selected_sdgs", "is_selected_decarbonization"]].isna().any(axis=1)
+    outcome["is_selected_either"] = either.fillna(False).astype("Int64")
+    outcome.loc[~either.fillna(False) & unknown, "is_selected_either"] = pd.NA
     return outcome
 
 
@@ -390,8 +393,13 @@ def fit_logit(frame: pd.DataFrame, outcome: str,
 def selection_rows(frame: pd.DataFrame, outcome: str,
                    features: Sequence[str] = SELECTION_FEATURES
                    ) -> tuple[pd.DataFrame, RowAccount]:
-    """The rows a selection model can use (every feature present), with the account."""
-    return complete_rows(frame, [*features, outcome])
+    """The rows a selection model can use (every feature and the outcome present).
+
+    Rows whose outcome is NA (named only in incomplete selections) are counted as missing
+    the outcome; the outcome of the rows used is a plain 0/1 integer.
+    """
+    used, account = complete_rows(frame, [*features, outcome])
+    return used.assign(**{outcome: used[outcome].astype(int)}), account
 
 
 def fit_without_projection(frame: pd.DataFrame, outcome: str) -> tuple[LogitFit, RowAccount]:
@@ -419,7 +427,9 @@ def programme_comparison(frame: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     for programme in PROGRAMMES:
-        fit = fit_logit(frame, outcome_column(programme))
+        column = outcome_column(programme)
+        known = frame.dropna(subset=[column])
+        fit = fit_logit(known.assign(**{column: known[column].astype(int)}), column)
         size, change = fit.odds_ratio("log_population"), fit.odds_ratio("projected_change_pct")
         rows.append({"programme": programme, "n": fit.n, "selected": fit.n_events,
                      "or_log_population": size[0], "pop_ci_low": size[1],
@@ -693,6 +703,7 @@ class Effect:
             95% CI with t(G − 1) critical values.
         n, clusters: rows and prefectures used.
         sd_x: one SD of ``x`` in its own unit.
+        p_value: two-sided p-value of the slope (cluster-robust t, G − 1 degrees of freedom).
     """
 
     coef: float
@@ -702,6 +713,7 @@ class Effect:
     n: int
     clusters: int
     sd_x: float
+    p_value: float = float("nan")
 
     def pct(self) -> tuple[float, float, float]:
         """The slope as a % difference in ``y`` per SD (for log ``y``), with its CI."""
@@ -742,7 +754,8 @@ def fe_cluster_ols(frame: pd.DataFrame, y: str, x: str, controls: Sequence[str],
         cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     low, high = result.conf_int(alpha=1 - CI_LEVEL).loc[x]
     return Effect(float(result.params[x]), float(result.bse[x]), float(low), float(high),
-                  int(result.nobs), int(frame[group].nunique()), sd_x)
+                  int(result.nobs), int(frame[group].nunique()), sd_x,
+                  float(result.pvalues[x]))
 
 
 def income_frame(features: pd.DataFrame, indicators: pd.DataFrame, composite: Composite
@@ -790,8 +803,71 @@ def indicator_sensitivity(frame: pd.DataFrame, indicators: Sequence[str]) -> pd.
         pct, low, high = effect.pct()
         rows.append({"regressor": regressor,
                      "label": DX_INDICATORS.get(regressor, "DX総合指標 composite (PC1)"),
-                     "pct": pct, "ci_low": low, "ci_high": high, "n": effect.n})
-    return pd.DataFrame(rows)
+                     "pct": pct, "ci_low": low, "ci_high": high, "n": effect.n,
+                     "p_value": effect.p_value})
+    table = pd.DataFrame(rows)
+    alone = table["regressor"] != "digital_composite"
+    table["p_holm"] = np.nan
+    table.loc[alone, "p_holm"] = holm_adjust(table.loc[alone, "p_value"].to_numpy())
+    return table
+
+
+def holm_adjust(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (family-wise error), in the input order.
+
+    The smallest p is multiplied by m, the next by m − 1, …; adjusted values are made
+    monotone and capped at 1. Reject at level α where the adjusted p ≤ α.
+    """
+    p = np.asarray(p_values, dtype=float)
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return adjusted
+
+
+#: specification curve of the income association: adjustment sets (label, controls, FE)
+SPECIFICATIONS = (("no controls", (), False), ("controls", INCOME_CONTROLS, False),
+                  ("prefecture FE", (), True), ("controls + prefecture FE", INCOME_CONTROLS, True))
+
+
+def specification_curve(frame: pd.DataFrame, indicators: Sequence[str]) -> pd.DataFrame:
+    """The income slope per SD under every specification: regressor × adjustment set.
+
+    Regressors: the composite and each indicator alone; adjustments: ``SPECIFICATIONS``. Same
+    rows throughout (complete for every column). Sorted by the estimate, as a specification
+    curve is read. Columns: regressor, label, specification, pct, ci_low, ci_high, p_value, n.
+    """
+    used, _ = complete_rows(frame, ["log_income_per_taxpayer", "digital_composite",
+                                    *indicators, *INCOME_CONTROLS])
+    rows = []
+    for regressor in ["digital_composite", *indicators]:
+        for name, controls, fixed in SPECIFICATIONS:
+            effect = fe_cluster_ols(used, "log_income_per_taxpayer", regressor, controls,
+                                    fixed_effects=fixed)
+            pct, low, high = effect.pct()
+            rows.append({"regressor": regressor,
+                         "label": DX_INDICATORS.get(regressor, "DX総合指標 composite (PC1)"),
+                         "specification": name, "pct": pct, "ci_low": low, "ci_high": high,
+                         "p_value": effect.p_value, "n": effect.n})
+    return pd.DataFrame(rows).sort_values(["pct", "regressor"]).reset_index(drop=True)
+
+
+def income_wild_bootstrap(frame: pd.DataFrame, reps: int, seed: int,
+                          x: str = "digital_composite") -> Any:
+    """Wild cluster restricted bootstrap p-value of the headline income slope (Webb weights).
+
+    Same model and rows as :func:`income_effect`; clusters are prefectures.
+    """
+    from scityhelpers.models.wild_bootstrap import wild_cluster_test
+
+    used, _ = complete_rows(frame, ["log_income_per_taxpayer", x, *INCOME_CONTROLS])
+    scaled = used.assign(**{x: (used[x] - used[x].mean()) / used[x].std(ddof=1)})
+    design = _fe_design(scaled, x, INCOME_CONTROLS, "pref_code")
+    return wild_cluster_test(design.to_numpy(), scaled["log_income_per_taxpayer"].to_numpy(float),
+                             scaled["pref_code"].to_numpy(), list(design.columns).index(x),
+                             reps=reps, seed=seed)
 
 
 def _residualise(frame: pd.DataFrame, column: str, controls: Sequence[str], group: str

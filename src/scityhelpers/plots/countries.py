@@ -8,7 +8,14 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from scityhelpers.plots import OTHER_COLOUR, add_source_note, colour_for, new_figure
+from scityhelpers.plots import (
+    OTHER_COLOUR,
+    add_source_note,
+    attach_data,
+    colour_for,
+    new_figure,
+    place_point_labels,
+)
 
 SOURCE_LINE = ("OECD Productivity Database (GDP per hour worked, USD PPP, 2020 prices); "
                "World Bank WDI / ITU; Our World in Data (ITU broadband); UN E-Government Survey")
@@ -28,6 +35,7 @@ def coefficient_plot(table: pd.DataFrame, measure: str = "composite") -> Figure:
     """One measure's coefficient under every specification, with 95% CIs."""
     rows = table[table["measure"] == measure].reset_index(drop=True)
     fig, ax = new_figure((7.5, 4.6))
+    attach_data(fig, rows)
     positions = np.arange(len(rows))[::-1]
     _dot_whisker(ax, rows, positions, colour_for("JPN"))
     ax.axvline(0, color="#333333", linewidth=0.8)
@@ -48,6 +56,7 @@ def indicator_plot(table: pd.DataFrame, labels: dict[str, str],
     measures = list(dict.fromkeys(rows["measure"]))
     palette = sns.color_palette("colorblind", len(estimators))
     fig, ax = new_figure((7.5, 5.4))
+    attach_data(fig, rows)
     base = np.arange(len(measures))[::-1].astype(float)
     width = 0.8 / len(estimators)
     for offset, (estimator, colour) in enumerate(zip(estimators, palette, strict=True)):
@@ -67,12 +76,9 @@ def actual_vs_fitted_plot(fits: pd.DataFrame, year: int) -> Figure:
     """Actual against fitted GDP per hour in one year; points below the line underperform."""
     rows = fits[fits["year"] == year]
     fig, ax = new_figure((7.0, 5.2))
+    attach_data(fig, rows)
     colours = [colour_for(c) if c in HIGHLIGHT else OTHER_COLOUR for c in rows["iso3"]]
     ax.scatter(rows["fitted_usd"], rows["actual_usd"], c=colours, s=36, zorder=3)
-    for row in rows.itertuples():
-        ax.annotate(row.iso3, (row.fitted_usd, row.actual_usd), fontsize=7,
-                    xytext=(3, 2), textcoords="offset points",
-                    color=colour_for(row.iso3) if row.iso3 in HIGHLIGHT else "#555555")
     low = min(rows["fitted_usd"].min(), rows["actual_usd"].min()) * 0.9
     high = max(rows["fitted_usd"].max(), rows["actual_usd"].max()) * 1.05
     ax.plot([low, high], [low, high], color="#333333", linewidth=0.8)
@@ -82,17 +88,26 @@ def actual_vs_fitted_plot(fits: pd.DataFrame, year: int) -> Figure:
         axis.set_major_locator(FixedLocator(LOG_TICKS))
         axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
         axis.set_minor_locator(NullLocator())
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
     ax.set_xlabel("予測値 Fitted from composite + year effects (USD per hour, log scale)",
                   fontsize=9)
     ax.set_ylabel("実績 Actual GDP per hour (USD PPP 2020, log scale)", fontsize=9)
     ax.set_title(f"デジタル成熟度から見た生産性 Actual vs fitted productivity, {year}",
                  fontsize=11)
-    return add_source_note(fig, SOURCE_LINE)
+    add_source_note(fig, SOURCE_LINE)
+    # labels last: their placement needs the final axes size
+    place_point_labels(ax, rows["fitted_usd"].tolist(), rows["actual_usd"].tolist(),
+                       rows["iso3"].tolist(),
+                       [colour_for(c) if c in HIGHLIGHT else "#555555" for c in rows["iso3"]],
+                       first=set(HIGHLIGHT))
+    return fig
 
 
 def partial_regression_plot(fwl: pd.DataFrame, slope: float) -> Figure:
     """Outcome against the composite, both net of country and year effects (FWL)."""
     fig, ax = new_figure((7.0, 5.0))
+    attach_data(fig, fwl)
     others = fwl[~fwl["iso3"].isin(HIGHLIGHT)]
     ax.scatter(others["x_resid"], others["y_resid"], color=OTHER_COLOUR, s=14,
                label="other OECD members")

@@ -7,7 +7,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from scityhelpers.plots import OTHER_COLOUR, add_source_note, new_figure
+from scityhelpers.plots import OTHER_COLOUR, add_source_note, attach_data, new_figure
 
 ACCENT = "#bc002d"
 SECOND = "#0047a0"
@@ -25,6 +25,7 @@ def odds_ratio_forest(odds_ratios: pd.DataFrame, title: str) -> Figure:
     """Odds ratios with 95% CIs on a log axis; 1 = no difference."""
     table = odds_ratios.iloc[::-1]
     fig, ax = new_figure((7.5, 4.8))
+    attach_data(fig, odds_ratios)
     y = np.arange(len(table))
     colours = [ACCENT if low > 1 or high < 1 else OTHER_COLOUR
                for low, high in zip(table["ci_low"], table["ci_high"], strict=True)]
@@ -43,6 +44,7 @@ def odds_ratio_forest(odds_ratios: pd.DataFrame, title: str) -> Figure:
 def size_gradient(quintiles: pd.DataFrame, title: str) -> Figure:
     """Selection rate by population quintile: observed and size-only model contrast."""
     fig, ax = new_figure((7.5, 4.8))
+    attach_data(fig, quintiles)
     x = quintiles["quintile"].to_numpy()
     ax.bar(x - 0.2, quintiles["observed_pct"], width=0.4, color=ACCENT,
            label="観測 observed share selected")
@@ -62,6 +64,7 @@ def size_gradient(quintiles: pd.DataFrame, title: str) -> Figure:
 def calibration(calibration: pd.DataFrame) -> Figure:
     """Out-of-fold predicted probability vs observed rate, decile bins, both models."""
     fig, ax = new_figure((6.0, 5.0))
+    attach_data(fig, calibration)
     top = float(max(calibration["predicted"].max(), calibration["observed"].max())) * 1.05
     ax.plot([0, top], [0, top], color="#333333", linewidth=0.8, linestyle="--")
     for model, colour in [("gradient_boosting", ACCENT), ("logit", SECOND)]:
@@ -79,6 +82,7 @@ def importance_bars(importance: pd.DataFrame) -> Figure:
     """Permutation importance (drop in held-out AUC), mean ± SD over folds."""
     table = importance.iloc[::-1]
     fig, ax = new_figure((7.5, 4.5))
+    attach_data(fig, importance)
     ax.barh(table["label"], table["auc_drop_mean"], xerr=table["auc_drop_sd"], color=ACCENT,
             ecolor="#555555")
     ax.tick_params(axis="y", labelsize=8)
@@ -92,6 +96,7 @@ def loadings_bars(loadings: pd.DataFrame, explained_pct: float) -> Figure:
     """PC1 loadings of the standardised DX indicators."""
     table = loadings.sort_values("loading")
     fig, ax = new_figure((7.5, 4.2))
+    attach_data(fig, table)
     ax.barh(table["label"], table["loading"], color=SECOND)
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.tick_params(axis="y", labelsize=8)
@@ -105,6 +110,7 @@ def loadings_bars(loadings: pd.DataFrame, explained_pct: float) -> Figure:
 def binned_scatter(binned: pd.DataFrame, slope_pct: float) -> Figure:
     """Residualised log income vs residualised composite, quantile bins, with the FE slope."""
     fig, ax = new_figure((7.5, 4.8))
+    attach_data(fig, binned)
     sns.scatterplot(data=binned, x="x_resid", y="income_resid_pct", color=SECOND, ax=ax, s=40)
     line = np.array([binned["x_resid"].min(), binned["x_resid"].max()])
     ax.plot(line, line * np.log1p(slope_pct / 100) * 100, color=ACCENT, linewidth=1.5,
@@ -124,6 +130,7 @@ def sensitivity_coefficients(sensitivity: pd.DataFrame) -> Figure:
     """% income difference per SD: the composite and each indicator alone, 95% CIs."""
     table = sensitivity.iloc[::-1]
     fig, ax = new_figure((7.5, 4.8))
+    attach_data(fig, sensitivity)
     y = np.arange(len(table))
     colours = [ACCENT if r == "digital_composite" else SECOND for r in table["regressor"]]
     ax.hlines(y, table["ci_low"], table["ci_high"], color=colours, linewidth=2)

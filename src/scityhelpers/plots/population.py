@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from scityhelpers.analysis.population import Interpolation
 from scityhelpers.geo import plot_prefecture_choropleth
-from scityhelpers.plots import add_source_note, new_figure
+from scityhelpers.plots import add_source_note, attach_data, new_figure
 
 NATIONAL_SOURCE = ("国立社会保障・人口問題研究所『日本の将来推計人口（令和5年推計）』概要 (key "
                    "figures); 2050 = log-linear interpolation, not published")
@@ -37,6 +37,18 @@ def projection_source(edition: int) -> str:
     return f"国立社会保障・人口問題研究所『{title}』 (IPSS {edition}, medium variant)"
 
 
+def national_path_data(series: pd.DataFrame, estimate: Interpolation,
+                       regional: pd.DataFrame) -> pd.DataFrame:
+    """The three series of :func:`national_path` as one long table (year, million, series)."""
+    return pd.concat([
+        series[["year", "population_million"]].assign(series="IPSS 2023 national, published"),
+        pd.DataFrame({"year": [estimate.year], "population_million": [estimate.value],
+                      "series": ["interpolated (not published)"]}),
+        regional[["year", "population_million"]].assign(series="regional projection, sum of "
+                                                               "municipalities"),
+    ], ignore_index=True)
+
+
 def national_path(series: pd.DataFrame, estimate: Interpolation,
                   regional: pd.DataFrame, regional_edition: int,
                   claimed_million: float) -> Figure:
@@ -47,6 +59,7 @@ def national_path(series: pd.DataFrame, estimate: Interpolation,
     figure for the estimate's year, million persons (a reference line).
     """
     fig, ax = new_figure()
+    attach_data(fig, national_path_data(series, estimate, regional))
     ax.plot(series["year"], series["population_million"], color="#0047a0", marker="o",
             linewidth=1.5, label="IPSS 2023 national, published figures 公表値")
     ax.plot([estimate.year], [estimate.value], marker="o", markersize=9, linestyle="none",
@@ -69,6 +82,7 @@ def national_path(series: pd.DataFrame, estimate: Interpolation,
 def age_structure(shares: pd.DataFrame, edition: int) -> Figure:
     """Stacked bars of the three broad age groups, one bar per year (percent of the total)."""
     fig, ax = new_figure((7.5, 3.0))
+    attach_data(fig, shares)
     years = sorted(shares["year"].unique())
     for row, year in enumerate(years):
         left = 0.0
@@ -94,6 +108,7 @@ def change_histogram(changes: pd.DataFrame, threshold_pct: float, base: int, tar
     """Distribution of municipal change with the decline threshold marked."""
     fig, ax = new_figure()
     shown = changes.assign(declining=changes["decline_pct"] >= threshold_pct)
+    attach_data(fig, shown)
     low = np.floor(shown["change_pct"].min() / BIN_WIDTH_PCT) * BIN_WIDTH_PCT
     high = np.ceil(shown["change_pct"].max() / BIN_WIDTH_PCT) * BIN_WIDTH_PCT
     edges = np.arange(low, high + BIN_WIDTH_PCT, BIN_WIDTH_PCT)
@@ -115,6 +130,7 @@ def sensitivity_curve(curve: pd.DataFrame, threshold_pct: float, target: int,
                       edition: int) -> Figure:
     """Share declining at least each threshold, by municipalities, land area and population."""
     fig, ax = new_figure()
+    attach_data(fig, curve)
     for measure, rows in curve.groupby("measure", sort=False):
         ax.plot(rows["threshold_pct"], rows["share_pct"], color=MEASURE_COLOURS[measure],
                 linewidth=2, label=MEASURE_LABELS[measure])
@@ -134,18 +150,21 @@ def sensitivity_curve(curve: pd.DataFrame, threshold_pct: float, target: int,
 def prefecture_map(table: pd.DataFrame, base: int, target: int, edition: int) -> Figure:
     """Choropleth of projected change by prefecture; prefectures not projected are grey."""
     fig, ax = new_figure((7.5, 6.2))
+    attach_data(fig, table)
     values = table.set_index("pref_code")["change_pct"]
     low, high = float(values.min()), float(values.max())
     norm = TwoSlopeNorm(vcenter=0.0, vmin=min(low, -1.0), vmax=max(high, 1.0))
-    collection = plot_prefecture_choropleth(values, ax, cmap="RdBu", norm=norm)
+    missing = table.loc[table["change_pct"].isna(), "pref_name"].tolist()
+    collection = plot_prefecture_choropleth(
+        values, ax, cmap="RdBu", norm=norm,
+        missing_label=f"推計なし not projected ({'、'.join(missing)})" if missing else "")
     colour_bar = fig.colorbar(collection, ax=ax, shrink=0.6,
                               label=f"人口増減率 Change {base}–{target} (%)")
     colour_bar.ax.set_yscale("linear")  # data scale, not the two halves of the norm
     ax.set_xlim(*MAP_LON_DEG)
     ax.set_ylim(*MAP_LAT_DEG)
     ax.set_title(f"都道府県別の将来人口増減 Projected change by prefecture, {base}–{target}")
-    missing = table.loc[table["change_pct"].isna(), "pref_name"].tolist()
-    note = f"; grey = not projected ({'、'.join(missing)})" if missing else ""
+    note = f"; hatched = not projected ({'、'.join(missing)})" if missing else ""
     add_source_note(fig, f"{projection_source(edition)}, sum of municipalities; "
                          f"outlines: 国土数値情報（行政区域データ）, デジタル庁{note}")
     fig.subplots_adjust(bottom=0.08, top=0.93)  # the map keeps its aspect: less empty margin

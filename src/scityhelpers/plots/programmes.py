@@ -10,14 +10,17 @@ from matplotlib.figure import Figure
 
 from scityhelpers.analysis.programmes import PROGRAMMES
 from scityhelpers.geo import plot_prefecture_choropleth
-from scityhelpers.plots import OTHER_COLOUR, add_source_note, new_figure
+from scityhelpers.plots import OTHER_COLOUR, add_source_note, attach_data, new_figure
+from scityhelpers.plots.population import MAP_LAT_DEG, MAP_LON_DEG
 
-SDGS_SOURCE = ("内閣府 SDGs未来都市 announcements as compiled in the project's lists "
-               "(programmes/SOURCES.md); briefing slide 【内閣府】SDGs未来都市")
-DECARB_SOURCE = ("環境省 脱炭素先行地域 selection results as compiled in the project's lists "
-                 "(programmes/SOURCES.md); briefing slide 【環境省】脱炭素先行地域")
-PROFILE_SOURCE = ("selection lists (programmes/SOURCES.md); 総務省 国勢調査 2020; "
-                  "IPSS 地域別将来推計人口 ({edition} edition)")
+SDGS_SOURCE = ("内閣府 地方創生推進事務局, SDGs未来都市 selection announcements "
+               "(one per fiscal year); "
+               "briefing section 【内閣府】SDGs未来都市")
+DECARB_SOURCE = ("環境省, 脱炭素先行地域 selection results (press release of each round); "
+                 "briefing section 【環境省】脱炭素先行地域")
+SELECTIONS = "内閣府 SDGs未来都市 and 環境省 脱炭素先行地域 selection announcements"
+PROFILE_SOURCE = (SELECTIONS + "; 総務省 国勢調査 2020; "
+                  "国立社会保障・人口問題研究所 地域別将来推計人口 ({edition} edition)")
 ANNOUNCED_COLOUR = "#c8d6e5"
 NAMED_COLOUR = "#1f4e79"
 BRIEFING_COLOUR = "#bc002d"
@@ -28,6 +31,7 @@ GROUP_COLOURS = {"selected": "#1f4e79", "others": OTHER_COLOUR}
 def sdgs_counts(year_table: pd.DataFrame) -> Figure:
     """Cities selected per fiscal year: announced, named in the list, and the briefing's."""
     fig, ax = new_figure()
+    attach_data(fig, year_table)
     x = np.arange(len(year_table))
     ax.bar(x, year_table["cities_selected"].astype(float), color=ANNOUNCED_COLOUR,
            label="公表数 announced")
@@ -46,6 +50,7 @@ def sdgs_counts(year_table: pd.DataFrame) -> Figure:
 def decarb_rounds(round_table: pd.DataFrame) -> Figure:
     """Proposals received and selected per round, with the selection rate above each pair."""
     fig, ax = new_figure()
+    attach_data(fig, round_table)
     x = np.arange(len(round_table))
     received = round_table["proposals_received"].astype(float)
     ax.bar(x - 0.2, received, width=0.4, color=ANNOUNCED_COLOUR, label="応募提案 proposals")
@@ -69,9 +74,12 @@ def decarb_rounds(round_table: pd.DataFrame) -> Figure:
 def prefecture_map(prefecture_table: pd.DataFrame, as_of: int) -> Figure:
     """Share of each prefecture's municipalities selected (SDGs or decarbonization)."""
     fig, ax = new_figure((6.8, 6.0))
+    attach_data(fig, prefecture_table)
     values = prefecture_table.set_index("pref_code")["share_pct"]
     plot_prefecture_choropleth(values, ax, cmap="Blues",
                                label="選定された市区町村 Municipalities selected (%)")
+    ax.set_xlim(*MAP_LON_DEG)  # main islands and Okinawa, as on the population map
+    ax.set_ylim(*MAP_LAT_DEG)
     ax.set_title(f"SDGs未来都市・脱炭素先行地域 Selected municipalities, up to FY{as_of}",
                  fontsize=10)
     fig.subplots_adjust(left=0.0, right=0.95, top=0.95)
@@ -88,6 +96,7 @@ def size_class_bars(size_table: pd.DataFrame) -> Figure:
     long["programme"] = long["programme"].str.removesuffix("_share_pct")
     long["label"] = long["programme"].map(PROGRAMMES)
     fig, ax = new_figure()
+    attach_data(fig, long)
     palette = {PROGRAMMES[k]: PROGRAMME_COLOURS[k] for k in ("sdgs", "decarb")}
     sns.barplot(data=long, x="size_class", y="share_pct", hue="label", palette=palette, ax=ax)
     ax.set_xlabel("2020年人口規模 Population in 2020 (persons)")
@@ -97,8 +106,7 @@ def size_class_bars(size_table: pd.DataFrame) -> Figure:
                                     for t in ax.get_xticklabels()])
     ax.tick_params(axis="x", labelsize=8)
     ax.legend(title=None, frameon=False, fontsize=8)
-    return add_source_note(fig, "named bodies in the selection lists (programmes/SOURCES.md); "
-                                "総務省 国勢調査 2020")
+    return add_source_note(fig, SELECTIONS + "; 総務省 国勢調査 2020")
 
 
 def selected_vs_others(profile: pd.DataFrame, groups: pd.Series, edition: int,
@@ -111,6 +119,7 @@ def selected_vs_others(profile: pd.DataFrame, groups: pd.Series, edition: int,
               ("projected_change_pct", f"推計人口の変化 Projected change 2020–{last_year} (%)"),
               ("share_65plus_pct", "65歳以上の割合 Aged 65+ in 2020 (%)")]
     fig, axes = plt.subplots(1, 3, figsize=(7.5, 4.4))
+    attach_data(fig, data)
     palette = {"選定 selected": GROUP_COLOURS["selected"], "その他 others": OTHER_COLOUR}
     for ax, (column, label) in zip(axes, panels, strict=True):
         sns.boxplot(data=data, x="group", y=column, hue="group", palette=palette, ax=ax,

@@ -42,6 +42,12 @@ FILE_DECARB = "decarbonization_leading_areas.csv"
 FILE_DECARB_ROUNDS = "decarbonization_leading_areas_rounds.csv"
 FILE_ZONES = "national_strategic_special_zones_supercity.csv"
 FILE_EU = "eu_cities_mission.csv"
+FILE_DECARB_MISSING = "decarbonization_leading_areas_missing_2026-11-29.csv"
+FILE_SDGS_2024_2025 = "sdgs_future_cities_2024_2025.csv"
+FILE_RENKEI = "renkei_chusu_toshiken_2023.csv"
+FILE_RENKEI_COUNTS = "renkei_official_counts.csv"
+RENKEI_COUNT_COLUMNS = ["as_of", "centre_cities", "areas", "municipalities", "counting",
+                        "source_url", "note"]
 
 PROGRAMME_SDGS = "SDGs未来都市"
 PROGRAMME_DECARB = "脱炭素先行地域"
@@ -78,6 +84,19 @@ BY_YEAR_COUNTS = BY_YEAR_COLUMNS[3:10]  # cities_selected … rows_in_table (cou
 ROUNDS_COUNTS = ROUNDS_COLUMNS[3:10]  # proposals_received … cumulative_municipalities
 ZONES_COLUMNS = ["programme", "decided", "prefecture", "municipality", "source_url", "note"]
 EU_COLUMNS = ["programme", "announced", "city", "country", "group", "source", "note"]
+SDGS_2024_2025_COLUMNS = ["programme", "fiscal_year", "announced", "prefecture", "municipality",
+                          "is_prefecture", "code", "model_project", "verified_2026_11_29",
+                          "source_url", "note"]
+#: FY2025 adds ``none_announced``: the Cabinet Office page names no model-project category
+MODEL_PROJECT_2024_2025 = {**MODEL_PROJECT, "none_announced": False}
+RENKEI_COLUMNS = ["area_name", "centre_city", "is_centre", "municipality_name", "prefecture",
+                  "code", "as_of", "member_status", "source_url", "source_page_date", "note"]
+IS_CENTRE = {"true": True, "false": False, "unknown": pd.NA}
+#: member_status values of the 連携中枢都市圏 table (programmes/SOURCES.md, additions of
+#: 2026-11-29); only ``confirmed`` rows are members on the target date by the sources' word
+RENKEI_STATUSES = ("confirmed", "join_date_unknown", "pre_formation_list",
+                   "prefectural_support_scheme", "planned_partner_2014_not_confirmed",
+                   "centre_declared_2014_formation_not_confirmed")
 
 
 def _read(files: RawFiles, name: str, columns: list[str]) -> tuple[pd.DataFrame, Path]:
@@ -187,8 +206,23 @@ def build_sdgs_by_year(files: RawFiles) -> pd.DataFrame:
 
 # -- 脱炭素先行地域 ----------------------------------------------------------------------------
 def build_decarbonization_areas(files: RawFiles) -> pd.DataFrame:
-    """Build ``decarbonization_areas`` (one row per named body per proposal, codes resolved)."""
-    raw, where = _read(files, FILE_DECARB, DECARB_COLUMNS)
+    """Build ``decarbonization_areas`` (one row per named body per proposal, codes resolved).
+
+    The rows found later (``decarbonization_leading_areas_missing_2026-11-29.csv``: lead
+    proposers of rounds 3 and 7 missing from the first table) are appended; a proposal id in
+    both files would mean one of them was edited, and stops the build.
+    """
+    first, where = _read(files, FILE_DECARB, DECARB_COLUMNS)
+    later, later_where = _read(files, FILE_DECARB_MISSING, DECARB_COLUMNS)
+    both = sorted(set(first["proposal_id"]) & set(later["proposal_id"]))
+    if both:
+        raise SourceSchemaError(f"{later_where}: proposal ids {both} are already in {FILE_DECARB}; "
+                                "the additions file lists only proposals missing from it.")
+    return parse_decarbonization_areas(pd.concat([first, later], ignore_index=True), where)
+
+
+def parse_decarbonization_areas(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
+    """Type the 脱炭素先行地域 rows and resolve their names to codes."""
     require_known(raw["programme"], [PROGRAMME_DECARB], "programme", where)
     require_known(raw["role"], DECARB_ROLES, "role", where)
     codes = resolve_codes(raw, "municipality", "prefecture", where)
@@ -219,6 +253,99 @@ def build_decarbonization_rounds(files: RawFiles) -> pd.DataFrame:
         "source_url": raw["source_url"],
         "note": raw["note"],
     })
+
+
+def parse_sdgs_2024_2025(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
+    """Type the FY2024–2025 list; its printed codes must match the resolved names.
+
+    ``model_project`` ``none_announced`` (FY2025: no model-project category on the Cabinet
+    Office page) becomes False; ``unknown`` stays NA.
+    """
+    require_known(raw["programme"], [PROGRAMME_SDGS], "programme", where)
+    require_known(raw["model_project"], MODEL_PROJECT_2024_2025, "model_project", where)
+    codes = resolve_codes(raw, "municipality", "prefecture", where)
+    differ = raw["code"].ne(codes["code6"])
+    if differ.any():
+        raise SourceSchemaError(f"{where}: printed codes disagree with the resolved names: "
+                                f"{raw.loc[differ, ['municipality', 'code']].to_dict('records')}")
+    return pd.DataFrame({
+        "fiscal_year": whole_numbers(raw["fiscal_year"], "fiscal_year", where).astype(int),
+        "announced": dates(raw["announced"], "announced", where),
+        "prefecture": raw["prefecture"],
+        "municipality": raw["municipality"],
+        "code5": codes["code5"],
+        "code6": codes["code6"],
+        "is_prefecture": yes_no(raw["is_prefecture"], "is_prefecture", where),
+        "is_model_project": raw["model_project"].map(MODEL_PROJECT_2024_2025).astype("boolean"),
+        "is_verified_2026_11_29": yes_no(raw["verified_2026_11_29"], "verified_2026_11_29", where),
+        "source_url": raw["source_url"],
+        "note": raw["note"],
+    })
+
+
+def build_sdgs_2024_2025(files: RawFiles) -> pd.DataFrame:
+    """Build ``sdgs_2024_2025``; every row must also be a row of ``sdgs_future_cities.csv``.
+
+    SOURCES.md says no new body was found: the file re-checks and codes the rows already
+    listed, so a body absent from the first list means one file was edited.
+    """
+    raw, where = _read(files, FILE_SDGS_2024_2025, SDGS_2024_2025_COLUMNS)
+    table = parse_sdgs_2024_2025(raw, where)
+    news_raw, _ = _read(files, FILE_SDGS, SDGS_COLUMNS)
+    listed = set(zip(news_raw["fiscal_year"].astype(int), news_raw["municipality"], strict=True))
+    absent = [(y, m) for y, m in zip(table["fiscal_year"], table["municipality"], strict=True)
+              if (y, m) not in listed]
+    if absent:
+        raise SourceSchemaError(f"{where}: rows {absent} are not in {FILE_SDGS}; the file "
+                                "should only re-check that list's FY2024-2025 rows.")
+    return table
+
+
+# -- 連携中枢都市圏 ----------------------------------------------------------------------------
+def parse_renkei(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
+    """Type the 連携中枢都市圏 member list (延べ: a body in two areas has two rows).
+
+    Printed 6-digit codes must match the names resolved with the row's prefecture.
+    ``is_centre`` is NA (and ``centre_city`` empty) where the source does not say which body
+    is the centre city.
+    """
+    require_known(raw["is_centre"], IS_CENTRE, "is_centre", where)
+    require_known(raw["member_status"], RENKEI_STATUSES, "member_status", where)
+    codes = resolve_codes(raw, "municipality_name", "prefecture", where)
+    differ = raw["code"].ne(codes["code6"])
+    if differ.any():
+        raise SourceSchemaError(
+            f"{where}: printed codes disagree with the resolved names: "
+            f"{raw.loc[differ, ['municipality_name', 'code']].to_dict('records')}")
+    return pd.DataFrame({
+        "area_name": raw["area_name"],
+        "centre_city": raw["centre_city"].replace("", None),
+        "is_centre": raw["is_centre"].map(IS_CENTRE).astype("boolean"),
+        "municipality": raw["municipality_name"],
+        "prefecture": raw["prefecture"],
+        "code5": codes["code5"],
+        "code6": codes["code6"],
+        "as_of": dates(raw["as_of"], "as_of", where),
+        "member_status": raw["member_status"],
+        "source_url": raw["source_url"],
+        "source_page_date": dates(raw["source_page_date"], "source_page_date", where),
+        "note": raw["note"],
+    })
+
+
+def build_renkei_areas(files: RawFiles) -> pd.DataFrame:
+    """Build ``renkei_areas``: members of 連携中枢都市圏 on 2023-04-01 (partial, 34 areas)."""
+    raw, where = _read(files, FILE_RENKEI, RENKEI_COLUMNS)
+    return parse_renkei(raw, where)
+
+
+def build_renkei_counts(files: RawFiles) -> pd.DataFrame:
+    """Build ``renkei_official_counts``: official totals of 連携中枢都市圏 by date (延べ数)."""
+    raw, where = _read(files, FILE_RENKEI_COUNTS, RENKEI_COUNT_COLUMNS)
+    counts = {c: whole_numbers(raw[c], c, where) for c in RENKEI_COUNT_COLUMNS[1:4]}
+    return pd.DataFrame({"as_of": dates(raw["as_of"], "as_of", where), **counts,
+                         "counting": raw["counting"], "source_url": raw["source_url"],
+                         "note": raw["note"]})
 
 
 # -- special zones, EU Cities Mission ------------------------------------------------------
@@ -347,6 +474,58 @@ EU_SCHEMA = pa.DataFrameSchema(
     coerce=True,
 )
 
+SDGS_2024_2025_SCHEMA = pa.DataFrameSchema(
+    {
+        "fiscal_year": pa.Column(int, pa.Check.isin([2024, 2025])),
+        "announced": pa.Column("datetime64[ns]"),
+        "prefecture": _TEXT,
+        "municipality": _TEXT,
+        "code5": code5_column(),
+        "code6": code6_column(),
+        "is_prefecture": pa.Column(bool),
+        "is_model_project": pa.Column("boolean", nullable=True),
+        "is_verified_2026_11_29": pa.Column(bool),
+        "source_url": pa.Column(str, pa.Check.str_startswith("http")),
+        "note": _TEXT,
+    },
+    unique=["fiscal_year", "code5"],
+    strict=True,
+    coerce=True,
+)
+
+RENKEI_SCHEMA = pa.DataFrameSchema(
+    {
+        "area_name": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "centre_city": pa.Column(str, nullable=True),
+        "is_centre": pa.Column("boolean", nullable=True),
+        "municipality": _TEXT,
+        "prefecture": _TEXT,
+        "code5": code5_column(),
+        "code6": code6_column(),
+        "as_of": pa.Column("datetime64[ns]"),
+        "member_status": pa.Column(str, pa.Check.isin(RENKEI_STATUSES)),
+        "source_url": pa.Column(str, pa.Check.str_startswith("http")),
+        "source_page_date": pa.Column("datetime64[ns]", nullable=True),
+        "note": _TEXT,
+    },
+    unique=["area_name", "code5"],
+    strict=True,
+    coerce=True,
+)
+
+RENKEI_COUNTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "as_of": pa.Column("datetime64[ns]"),
+        **{c: pa.Column("Int64", pa.Check.ge(1)) for c in RENKEI_COUNT_COLUMNS[1:4]},
+        "counting": _TEXT,
+        "source_url": pa.Column(str, pa.Check.str_startswith("http")),
+        "note": _TEXT,
+    },
+    unique=["as_of"],
+    strict=True,
+    coerce=True,
+)
+
 TABLES = (
     TableSpec(name="sdgs_future_cities", build=build_sdgs_future_cities, schema=SDGS_SCHEMA,
               description="SDGs Future Cities FY2018-2025, one row per selected body (codes)",
@@ -365,4 +544,13 @@ TABLES = (
               depends=RESOLVER_TABLES),
     TableSpec(name="eu_mission_cities", build=build_eu_mission_cities, schema=EU_SCHEMA,
               description="EU Mission 100 climate-neutral and smart cities (2022-04-28)"),
+    TableSpec(name="sdgs_2024_2025", build=build_sdgs_2024_2025, schema=SDGS_2024_2025_SCHEMA,
+              description="SDGs Future Cities FY2024-2025 with codes, re-checked 2026-11-29",
+              depends=RESOLVER_TABLES),
+    TableSpec(name="renkei_areas", build=build_renkei_areas, schema=RENKEI_SCHEMA,
+              description="連携中枢都市圏 members on 2023-04-01 (partial: 34 of 38 areas)",
+              depends=RESOLVER_TABLES),
+    TableSpec(name="renkei_official_counts", build=build_renkei_counts,
+              schema=RENKEI_COUNTS_SCHEMA,
+              description="連携中枢都市圏: official counts by date (centres, areas, members)"),
 )

@@ -1,0 +1,117 @@
+"""The site on a phone: at 390 px no page is wider than the viewport, figures are numbered and
+their alt text says what they show.
+
+The browser chosen by ``SCITY_BROWSER`` (fixtures ``site`` and ``browser`` from
+``tests/browser_setting.py``) against ``_build/html`` served on 127.0.0.1. Page heights at
+1280 and 390 px are written to ``_build/screenshots/page_heights.json`` for the record.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+CHAPTERS = ("wages", "population", "programmes", "kpi", "digital_productivity",
+            "municipal_models", "municipal_income")
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def pages(built_book: Path) -> list[str]:
+    """Every book and notebook page (paths relative to the site root)."""
+    return sorted(str(p.relative_to(built_book)) for folder in ("book", "notebooks")
+                  for p in (built_book / folder).glob("*.html"))
+
+
+def _open(page: Page, url: str) -> None:
+    response = page.goto(url)
+    assert response is not None, url
+    assert response.ok, url
+    page.wait_for_load_state("load")
+
+
+def _overflow(page: Page) -> int:
+    """How many CSS pixels the document is wider than the viewport (0: it fits)."""
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_no_page_is_wider_than_a_phone(browser: Browser, site: str, pages: list[str],
+                                       built_book: Path) -> None:
+    assert len(pages) >= 14
+    phone = browser.new_page(viewport=PHONE)
+    desktop = browser.new_page(viewport=DESKTOP)
+    heights, too_wide = {}, {}
+    for path in pages:
+        _open(phone, f"{site}/{path}")
+        if (extra := _overflow(phone)) > 0:
+            too_wide[path] = extra
+        _open(desktop, f"{site}/{path}")
+        heights[path] = {
+            "1280": desktop.evaluate("() => document.documentElement.scrollHeight"),
+            "390": phone.evaluate("() => document.documentElement.scrollHeight")}
+    phone.close()
+    desktop.close()
+    folder = built_book.parent / "screenshots"
+    folder.mkdir(exist_ok=True)
+    (folder / "page_heights.json").write_text(json.dumps(heights, indent=1, sort_keys=True),
+                                              encoding="utf-8")
+    assert too_wide == {}
+
+
+def test_wide_tables_scroll_inside_their_box_on_a_phone(browser: Browser, site: str) -> None:
+    page = browser.new_page(viewport=PHONE)
+    _open(page, f"{site}/book/kpi.html")
+    table = page.locator("article table.scity-full").first
+    box = page.evaluate("""() => {
+        const t = document.querySelector('article table.scity-full');
+        let box = t.parentElement;
+        while (box && getComputedStyle(box).overflowX !== 'auto') box = box.parentElement;
+        return {table: t.scrollWidth, box: box ? box.clientWidth : null};
+    }""")
+    assert table.is_visible()
+    assert box["box"] is not None
+    assert box["box"] <= PHONE["width"]
+    page.close()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_figures_are_numbered_with_descriptive_alt_text(browser: Browser, site: str,
+                                                                chapter: str) -> None:
+    page = browser.new_page(viewport=PHONE)
+    _open(page, f"{site}/book/{chapter}.html")
+    figures = page.eval_on_selector_all(
+        "article figure.scity-figure",
+        """figs => figs.map(f => ({
+            id: f.id,
+            number: (f.querySelector('.caption-number') || {}).textContent || '',
+            alt: (f.querySelector('img') || {}).alt || '',
+            loaded: !!f.querySelector('img') && f.querySelector('img').naturalWidth > 0}))""")
+    assert figures, chapter
+    for figure in figures:
+        assert figure["id"].startswith("fig-"), figure
+        assert figure["number"].startswith("Figure "), figure
+        assert figure["loaded"], figure
+        assert "_images/" not in figure["alt"], figure
+        assert not figure["alt"].endswith(".png"), figure
+        assert len(figure["alt"]) > 40, figure  # a sentence, not a label
+    page.close()
+
+
+def test_no_image_anywhere_has_a_file_path_as_alt_text(browser: Browser, site: str,
+                                                       pages: list[str]) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    bad = {}
+    for path in pages:
+        _open(page, f"{site}/{path}")
+        alts = page.eval_on_selector_all("article img", "imgs => imgs.map(i => i.alt)")
+        wrong = [alt for alt in alts if not alt or "_images/" in alt or alt.endswith(".png")]
+        if wrong:
+            bad[path] = wrong
+    page.close()
+    assert bad == {}

@@ -1,0 +1,116 @@
+"""A download under every figure: the plotted rows as CSV (UTF-8 with BOM), SVG, metadata."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from scityhelpers.analysis import wages
+from scityhelpers.book import toc_files
+from scityhelpers.figures import (
+    CSV_ENCODING,
+    LINK_CLASS,
+    FigureDataError,
+    glue_figure,
+    split_title,
+    write_figure_files,
+)
+from scityhelpers.plots import wages as wage_plots
+from scityhelpers.tidy import load
+
+RUN = {"chapter": "wages", "parameters": {"year": 2022}}
+
+
+@pytest.fixture(scope="module")
+def ranking(pulled: Path) -> pd.DataFrame:
+    return wages.rank_table(load("wages"), 2022, 2025)
+
+
+def test_split_title_separates_japanese_and_english() -> None:
+    assert split_title("OECD平均賃金ランキング Average wages, 2022") == {
+        "ja": "OECD平均賃金ランキング", "en": "Average wages, 2022"}
+    assert split_title("日本 Japan: 賃金と労働生産性 Wages since 1991") == {
+        "ja": "日本 Japan: 賃金と労働生産性", "en": "Wages since 1991"}
+
+
+def test_attached_rows_are_the_bars_drawn(ranking: pd.DataFrame) -> None:
+    fig = wage_plots.ranking_bars(ranking, 2022, 2025, ["JPN"])
+    bars = fig.axes[0].patches
+    widths = [bar.get_width() * 1000 for bar in bars]
+    assert widths == pytest.approx(fig.scity_data["wage_usd_ppp"].tolist())
+    assert len(bars) == ranking["rank"].notna().sum()
+    plt.close(fig)
+
+
+def test_files_round_trip_the_plotted_rows(ranking: pd.DataFrame, tmp_path: Path) -> None:
+    fig = wage_plots.ranking_bars(ranking, 2022, 2025, ["JPN"])
+    csv_path, svg_path, meta_path = write_figure_files("ranking_figure", fig, tmp_path, RUN)
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    back = pd.read_csv(csv_path, encoding=CSV_ENCODING)
+    pd.testing.assert_frame_equal(back, fig.scity_data.astype(back.dtypes.to_dict()),
+                                  check_exact=False, rtol=1e-12)
+    assert "アイスランド" in raw.decode(CSV_ENCODING)
+    assert svg_path.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    assert meta["title"] == {"ja": "OECD平均賃金ランキング", "en": "Average wages, 2022"}
+    assert any("USD PPP" in unit for unit in meta["units"])
+    oecd = next(s for s in meta["sources"] if s["id"] == "oecd_wages")
+    assert oecd["licence"]
+    assert all(len(f["sha256"]) == 64 for f in oecd["files"])
+    assert meta["parameters"] == {"year": 2022}
+    plt.close(fig)
+
+
+def test_a_figure_without_data_is_refused() -> None:
+    fig, _ = plt.subplots()
+    with pytest.raises(FigureDataError, match="attach_data"):
+        glue_figure("bare", fig)
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------------ the built site
+_FIGURE = re.compile(r'<img [^>]*src="[^"]*_images/[0-9a-f]{64}\.png"[^>]*>(\s*<span class="'
+                     + LINK_CLASS + r'">(.*?)</span>)?', re.S)
+_HREF = re.compile(r'href="([^"]+)"')
+
+
+def test_every_figure_on_every_page_has_its_download(built_book: Path) -> None:
+    checked = 0
+    for doc in toc_files():
+        page = built_book / f"{doc}.html"
+        for match in _FIGURE.finditer(page.read_text(encoding="utf-8")):
+            assert match.group(1), f"{doc}: a figure without its download line"
+            links = _HREF.findall(match.group(2))
+            assert [Path(h).suffix for h in links] == [".csv", ".svg", ".json", ".zip"], doc
+            for href in links:
+                assert (page.parent / href).resolve().is_file(), f"{doc}: {href}"
+            checked += 1
+    assert checked >= 20  # every chapter's figures, in the essays and the notebooks
+
+
+def test_published_csv_is_the_ranking_the_chapter_computes(built_book: Path) -> None:
+    folder = built_book / "downloads" / "wages"
+    meta = json.loads((folder / "ranking_figure.json").read_text(encoding="utf-8"))
+    params = meta["parameters"]
+    expected = wages.rank_table(load("wages"), params["year"], params["price_base_year"])
+    expected = expected.dropna(subset=["rank"]).sort_values("rank").reset_index(drop=True)
+    shown = pd.read_csv(folder / "ranking_figure.csv", encoding=CSV_ENCODING)
+    assert shown["iso3"].tolist() == expected["iso3"].tolist()
+    assert shown["wage_usd_ppp"].tolist() == pytest.approx(expected["wage_usd_ppp"].tolist())
+    assert meta["rows"] == len(shown)
+
+
+def test_chapter_zip_holds_every_figure_file(built_book: Path) -> None:
+    folder = built_book / "downloads" / "population"
+    with zipfile.ZipFile(io.BytesIO((folder.parent / "population.zip").read_bytes())) as zf:
+        names = sorted(Path(n).name for n in zf.namelist())
+    assert names == sorted(p.name for p in folder.iterdir())
+    assert {Path(n).suffix for n in names} == {".csv", ".svg", ".json"}
