@@ -14,6 +14,7 @@ import pytest
 
 from scityhelpers.book import glue_values
 from scityhelpers.edition_ja import (
+    GENERATED_PAGES,
     HASH_KEY,
     english_pages,
     front_matter,
@@ -44,7 +45,7 @@ def test_the_committed_translation_is_in_step_with_the_english() -> None:
 
 def test_every_translation_records_the_hash_of_its_english_page() -> None:
     for stem in english_pages(REPO):
-        if stem == "data_sources":  # generated from the manifest in both languages
+        if stem in GENERATED_PAGES:  # generated from data in both languages
             continue
         meta = front_matter((REPO / "book" / "ja" / f"{stem}.md").read_text(encoding="utf-8"))
         assert re.fullmatch(r"[0-9a-f]{64}", meta[HASH_KEY]), stem
@@ -173,3 +174,21 @@ def test_an_untranslated_page_is_the_english_text_under_a_notice() -> None:
     assert UNTRANSLATED_NOTICE in staged
     assert glue_keys(staged) == glue_keys(english)  # the same numbers, glued
     assert 'href="../../data/kpis.csv"' in staged
+
+
+def test_the_japanese_changes_page_lists_the_same_rows_under_japanese_headings() -> None:
+    from scityhelpers.changes_page import changes_page_markdown
+
+    changes = [{"kind": "verdict", "chapter": "claims", "name": "verdict_c1",
+                "before": "holds", "after": "does not hold", "unit": "verdict"},
+               {"kind": "raw", "chapter": "ipss", "name": "national.xlsx",
+                "before": "a" * 64, "after": "b" * 64, "unit": "sha256"}]
+    english = changes_page_markdown(changes)
+    japanese = changes_page_markdown(changes, language="ja")
+    assert japanese.startswith("# この版で変わったこと")
+    assert "## 判定が変わった主張" in japanese and "## sha256 が変わった原データ" in japanese
+    assert "| 出典 | 名前 | 前の版 | この版 | 単位 |" in japanese
+    rows = [line for line in english.splitlines() if line.startswith("| claims") or
+            line.startswith("| ipss")]
+    assert len(rows) == 2 and all(row in japanese for row in rows)
+    assert "変更はありません" in changes_page_markdown([], language="ja")

@@ -39,18 +39,41 @@ def _cell(value: Any, unit: str) -> str:
     return text.replace("|", "\\|")
 
 
-def changes_page_markdown(changes: list[dict[str, Any]]) -> str:
-    """Markdown of the page: one table per kind of change, or the empty-state text."""
-    lines = ["# What changed in this edition", "", INTRO, ""]
+#: the same page in Japanese (the 日本語版 generates it from the same change list)
+TITLE_JA = "この版で変わったこと"
+SECTIONS_JA = (("verdict", "判定が変わった主張"),
+               ("fact", "示した精度を超えて変わった数値"),
+               ("raw", "sha256 が変わった原データ"))
+INTRO_JA = ("このページは、この版と前の版（前回検査を通ったビルドの版）を比べたもので、"
+            "`scity run` が書く報告から `scity build` が生成します。数値は、各章が示す精度を"
+            "超えて動いたときだけ「変わった」とみなし、原データは sha256 が異なるときに"
+            "数えます。前の値を新しい値の隣に示します。前の原データは `data/raw/<source>/` に"
+            "残り（更新された版はその横の `vintages/` に保存）、いつでも前の版に戻れます。")
+EMPTY_JA = ("変更はありません。すべての数値は示した精度で前の版と同じで、判定の変化もなく、"
+            "すべての原データの sha256 も同じです（ビルド後の最初の `scity run` の前は比べる"
+            "ものがなく、その場合もこのように表示します）。")
+HEADERS_JA = {"source": "出典", "chapter": "章", "name": "名前", "before": "前の版",
+              "after": "この版", "unit": "単位"}
+
+
+def changes_page_markdown(changes: list[dict[str, Any]], *, language: str = "en") -> str:
+    """Markdown of the page: one table per kind of change, or the empty-state text.
+
+    ``language="ja"`` writes the same tables under Japanese headings (the 日本語版).
+    """
+    ja = language == "ja"
+    lines = ["# " + (TITLE_JA if ja else "What changed in this edition"), "",
+             INTRO_JA if ja else INTRO, ""]
     if not changes:
-        return "\n".join([*lines, EMPTY, ""])
-    for kind, title in SECTIONS:
+        return "\n".join([*lines, EMPTY_JA if ja else EMPTY, ""])
+    for kind, title in SECTIONS_JA if ja else SECTIONS:
         chosen = [c for c in changes if c["kind"] == kind]
         if not chosen:
             continue
         where = "source" if kind == "raw" else "chapter"
-        lines += [f"## {title}", "", f"| {where} | name | previous edition | this edition | unit |",
-                  "|---|---|---|---|---|"]
+        head = ([HEADERS_JA[k] for k in (where, "name", "before", "after", "unit")] if ja
+                else [where, "name", "previous edition", "this edition", "unit"])
+        lines += [f"## {title}", "", "| " + " | ".join(head) + " |", "|---|---|---|---|---|"]
         lines += [f"| {c['chapter']} | `{c['name']}` | {_cell(c['before'], c['unit'])} | "
                   f"{_cell(c['after'], c['unit'])} | {c['unit']} |" for c in chosen]
         lines.append("")

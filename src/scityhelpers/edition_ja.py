@@ -35,8 +35,9 @@ log = logging.getLogger(__name__)
 
 JA_DIR = "book/ja"
 STAGE_DIR = "ja-src"
-#: pages generated from data (the data-sources page): rendered in Japanese by code, not hashed
-GENERATED_PAGES = ("data_sources",)
+#: pages generated from data (data sources, what changed): rendered in Japanese by code,
+#: not hashed
+GENERATED_PAGES = ("data_sources", "changes")
 HASH_KEY = "translated_from_sha256"
 JA_TITLE = "scity：全国のスマートシティをデータで検証する"
 #: captions of the table of contents, English → Japanese
@@ -280,8 +281,12 @@ def stage_source(root: Path, stage: Path) -> None:
         _copy_if_changed(root / JA_DIR / name, stage / name)
     for stem in english_pages(root):
         japanese = root / JA_DIR / f"{stem}.md"
-        if stem in GENERATED_PAGES:
+        if stem == "data_sources":
             text = data_sources_markdown_ja()
+        elif stem == "changes":
+            from scityhelpers.changes_page import changes_page_markdown, read_changes
+
+            text = changes_page_markdown(read_changes(), language="ja")
         elif japanese.is_file():
             text = staged_page(japanese.read_text(encoding="utf-8"))
         else:
