@@ -279,6 +279,8 @@ def stage_source(root: Path, stage: Path) -> None:
     write_ja_config(root)
     for name in ("_config.yml", "_toc.yml"):
         _copy_if_changed(root / JA_DIR / name, stage / name)
+    if (root / "CITATION.cff").is_file():  # the {{ book_citation }} substitution reads it
+        _copy_if_changed(root / "CITATION.cff", stage / "CITATION.cff")
     for stem in english_pages(root):
         japanese = root / JA_DIR / f"{stem}.md"
         if stem == "data_sources":
