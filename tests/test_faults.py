@@ -76,6 +76,30 @@ def test_failed_build_keeps_the_previous_site_byte_identical(project_copy: Path)
     assert stamp.read_text(encoding="utf-8") == stamp_before  # still the good site's stamp
 
 
+def test_failed_japanese_build_keeps_the_previous_japanese_edition(project_copy: Path) -> None:
+    index = book.build()
+    japanese = index.parent / "ja"
+    before = _site_bytes(japanese)
+    assert "か国中" in page_text(japanese / "book" / "wages.html")
+    page = project_copy / "book" / "ja" / "wages.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n{doc}`no_such_page`\n",
+                    encoding="utf-8")
+    english = project_copy / "book" / "methods.md"  # an English change the build publishes
+    english.write_text(english.read_text(encoding="utf-8") + "\nA sentence added in English.\n",
+                       encoding="utf-8")
+
+    with pytest.raises(BookBuildError) as caught:
+        book.build()
+
+    message = str(caught.value)
+    assert "Japanese edition did not build" in message
+    assert "no_such_page" in message
+    assert f"{japanese} still holds the last good Japanese edition, unchanged" in message
+    assert _site_bytes(japanese) == before  # carried over by the English publish, then kept
+    assert "A sentence added in English." in page_text(index.parent / "book" / "methods.html")
+    assert not (index.parent / ".ja-new").exists()
+
+
 def test_failed_build_then_repair_publishes_without_stale_cache(project_copy: Path) -> None:
     notebook = project_copy / "notebooks" / "wages.ipynb"
     good = notebook.read_bytes()

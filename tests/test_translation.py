@@ -186,9 +186,11 @@ def test_the_japanese_changes_page_lists_the_same_rows_under_japanese_headings()
     english = changes_page_markdown(changes)
     japanese = changes_page_markdown(changes, language="ja")
     assert japanese.startswith("# この版で変わったこと")
-    assert "## 判定が変わった主張" in japanese and "## sha256 が変わった原データ" in japanese
+    assert "## 判定が変わった主張" in japanese
+    assert "## sha256 が変わった原データ" in japanese
     assert "| 出典 | 名前 | 前の版 | この版 | 単位 |" in japanese
     rows = [line for line in english.splitlines() if line.startswith("| claims") or
             line.startswith("| ipss")]
-    assert len(rows) == 2 and all(row in japanese for row in rows)
+    assert len(rows) == 2
+    assert all(row in japanese for row in rows)
     assert "変更はありません" in changes_page_markdown([], language="ja")

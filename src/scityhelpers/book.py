@@ -531,6 +531,9 @@ def build(*, clean: bool = False) -> Path:
     stamp = build_dir() / BUILD_DIGEST_FILE
     if clean:
         _discard_staging()
+        from scityhelpers.edition_ja import STAGE_DIR  # the 日本語版's source and cache
+
+        shutil.rmtree(build_dir() / STAGE_DIR, ignore_errors=True)
         for legacy in (".doctrees", "jupyter_execute"):  # the layout before staging
             shutil.rmtree(build_dir() / legacy, ignore_errors=True)
     write_data_sources_page()

@@ -274,6 +274,20 @@ def _copy_if_changed(source: Path, target: Path) -> None:
     shutil.copy2(source, target)
 
 
+def staged_text(root: Path, stem: str) -> str:
+    """The Japanese source of page ``stem``: generated, translated, or English under 未翻訳."""
+    japanese = root / JA_DIR / f"{stem}.md"
+    if stem == "data_sources":
+        return data_sources_markdown_ja()
+    if stem == "changes":
+        from scityhelpers.changes_page import changes_page_markdown, read_changes
+
+        return changes_page_markdown(read_changes(), language="ja")
+    if japanese.is_file():
+        return staged_page(japanese.read_text(encoding="utf-8"))
+    return untranslated_page((root / "book" / f"{stem}.md").read_text(encoding="utf-8"))
+
+
 def stage_source(root: Path, stage: Path) -> None:
     """Lay out the Japanese source in ``stage`` with the English paths (unchanged files kept)."""
     write_ja_config(root)
@@ -282,18 +296,7 @@ def stage_source(root: Path, stage: Path) -> None:
     if (root / "CITATION.cff").is_file():  # the {{ book_citation }} substitution reads it
         _copy_if_changed(root / "CITATION.cff", stage / "CITATION.cff")
     for stem in english_pages(root):
-        japanese = root / JA_DIR / f"{stem}.md"
-        if stem == "data_sources":
-            text = data_sources_markdown_ja()
-        elif stem == "changes":
-            from scityhelpers.changes_page import changes_page_markdown, read_changes
-
-            text = changes_page_markdown(read_changes(), language="ja")
-        elif japanese.is_file():
-            text = staged_page(japanese.read_text(encoding="utf-8"))
-        else:
-            text = untranslated_page((root / "book" / f"{stem}.md").read_text(encoding="utf-8"))
-        _write_if_changed(stage / "book" / f"{stem}.md", text)
+        _write_if_changed(stage / "book" / f"{stem}.md", staged_text(root, stem))
     for path in sorted((root / "book").glob("*.bib")):
         _copy_if_changed(path, stage / "book" / path.name)
     for path in sorted((root / "book" / "_static").rglob("*")):
@@ -333,15 +336,16 @@ def build_ja(*, builder: str = "html") -> Path:
     started = time.monotonic()
     out = stage / "_build" / builder
     touch_pages_with_new_glue(stage, out)
+    target = build_dir() / "html" / "ja"
     try:
         run_jupyter_book(stage, builder)
-    except BookBuildError:
+    except BookBuildError as error:
         _forget_english_stamp()
-        raise
+        raise BookBuildError(f"the Japanese edition did not build: {error}\n"
+                             f"{_unchanged_note_ja(target)}") from error
     log.info("Japanese %s build took %.1f s", builder, time.monotonic() - started)
     if builder != "html":
         return out
-    target = build_dir() / "html" / "ja"
     staging = build_dir() / "html" / ".ja-new"
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(out, staging)
@@ -357,7 +361,8 @@ def build_ja(*, builder: str = "html") -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         _forget_english_stamp()
         listed = "\n".join(f"  - ja/{p.page}: {p.problem}" for p in problems)
-        raise BookBuildError(f"the built Japanese edition has problems:\n{listed}")
+        raise BookBuildError(f"the built Japanese edition has problems:\n{listed}\n"
+                             f"{_unchanged_note_ja(target)}")
     previous = build_dir() / "html" / ".ja-previous"
     shutil.rmtree(previous, ignore_errors=True)
     if target.exists():
@@ -365,6 +370,13 @@ def build_ja(*, builder: str = "html") -> Path:
     os.replace(staging, target)
     shutil.rmtree(previous, ignore_errors=True)
     return target / "index.html"
+
+
+def _unchanged_note_ja(target: Path) -> str:
+    if (target / "index.html").is_file():
+        return (f"The English site was published; {target} still holds the last good "
+                "Japanese edition, unchanged.")
+    return f"The English site was published; {target} has no previous Japanese edition."
 
 
 def _forget_english_stamp() -> None:
