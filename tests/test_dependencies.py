@@ -72,7 +72,8 @@ def third_party_imports(paths: Iterable[Path]) -> set[str]:
         sources = notebook_sources(path) if path.suffix == ".ipynb" else [path.read_text("utf-8")]
         for source in sources:
             modules |= imported_modules(source)
-    return {m for m in modules if m not in sys.stdlib_module_names and m != OWN_PACKAGE}
+    first_party = {OWN_PACKAGE, "tests"}  # the package and the test suite's own helpers
+    return {m for m in modules if m not in sys.stdlib_module_names and m not in first_party}
 
 
 def providers(module: str) -> set[str]:

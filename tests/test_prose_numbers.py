@@ -4,7 +4,8 @@ The check strips what is not prose (glue and other roles, code, HTML, links, dir
 MyST labels), removes the number-like tokens the allow-list below names, and fails on any digit
 left. Spelled-out numbers ("three decades") are not detected: keep them for counts that are
 not data. ``data_sources.md`` is generated from ``data/manifest.yml`` (sizes, rows, hashes come
-from the manifest, i.e. from data) and is not prose.
+from the manifest, i.e. from data) and ``changes.md`` from ``_build/changes.json`` (the facts
+records): neither is prose.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 import pytest
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
-GENERATED = {"data_sources.md"}  # rendered by scityhelpers.book.data_sources_markdown
+#: rendered from data by scityhelpers (data_sources_markdown; the changes page at build time)
+GENERATED = {"data_sources.md", "changes.md"}
 
 #: what is not prose, removed before looking for numbers
 NOT_PROSE = (
@@ -48,7 +50,9 @@ ALLOWED = (
     r"\bper 100 people\b|= 100\b",  # units: per 100 people, an index with base 100
     r"\baged 65\b|\b65 (?:and over|or older)|\b65\+|\b0–14\b|\b15–64\b",  # age bands
     r"\b1[ -]km\b",  # the mesh size of the briefing's claim (a definition)
-    r"\b31 March\b",  # end of the Japanese fiscal year (a definition)
+    r"\b31 March\b|\b1 October\b",  # end of the fiscal year; census day (definitions)
+    r"\b5- or 6-digit\b",  # the two forms of a municipal code (with or without check digit)
+    r"\$[^$]+\$",  # inline maths (a formula's constants are not data)
     r"\b95%|95%信頼区間|\b5% level\b",  # confidence level and significance convention
     r"1標準偏差",  # "one standard deviation" (the unit of the coefficients)
     r"\bexcludes 1\b|− 1\b",  # the null odds ratio; degrees of freedom (G − 1)
