@@ -101,3 +101,26 @@ def test_japanese_text_and_figures_use_a_cjk_font(browser: Browser, site: str,
     assert widths[0] > widths[1]
     page.locator("article img").first.screenshot(path=str(screenshots / "ja_population_figure.png"))
     page.close()
+
+
+def test_japanese_explorer_loads_its_rows_and_finds_a_municipality_by_kana(
+        browser: Browser, site: str) -> None:
+    """The ja explorer page reads the same row data (one folder further up) and searches."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("response", lambda response: failed.append(response.url)
+            if response.status >= 400 else None)
+    page.goto(f"{site}/ja/book/explorer.html")
+    page.wait_for_selector("#scity-explorer[data-ready='true']", timeout=15_000)
+    assert failed == []
+    counts = page.inner_text("#explorer-count").replace(",", "").split(" / ")
+    shown, total = (int(n) for n in counts)
+    assert shown == total
+    assert total > 1000  # every municipality of Japan
+    page.fill("#explorer-search", "ゆすはら")
+    names = page.eval_on_selector_all("#explorer-table tbody tr td[data-col='name']",
+                                      "tds => tds.map(td => td.innerText)")
+    assert len(names) == 1
+    assert names[0].startswith("梼原町")
+    page.close()
