@@ -194,3 +194,13 @@ def test_the_japanese_changes_page_lists_the_same_rows_under_japanese_headings()
     assert len(rows) == 2
     assert all(row in japanese for row in rows)
     assert "変更はありません" in changes_page_markdown([], language="ja")
+
+
+def test_list_item_continuation_lines_join_to_japanese_without_a_space() -> None:
+    from scityhelpers.edition_ja import join_cjk_lines
+
+    text = ("- **判定。** 成り立つ\n  {glue:text}`../notebooks/claims.ipynb::n_holds:d`件、\n"
+            "  検証できない件数。\n  - 入れ子の項目\n```{glue} fig\n:doc: x\n```\n")
+    assert join_cjk_lines(text) == (
+        "- **判定。** 成り立つ{glue:text}`../notebooks/claims.ipynb::n_holds:d`件、"
+        "検証できない件数。\n  - 入れ子の項目\n```{glue} fig\n:doc: x\n```\n")

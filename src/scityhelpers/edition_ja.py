@@ -225,8 +225,8 @@ def join_cjk_lines(text: str) -> str:
 
     A browser draws a source line break as a space, which is wrong inside a Japanese
     sentence. Lines are joined only outside code fences, never after a heading or a
-    directive option, and only when the next line starts flush with Japanese text or a glue
-    role (a list item or a block never does).
+    directive option, and only when the next line starts (flush, or indented as a list item's
+    continuation) with Japanese text or a glue role (a new list item or a block never does).
     """
     lines: list[str] = []
     in_fence = False
@@ -236,9 +236,10 @@ def join_cjk_lines(text: str) -> str:
             lines.append(line)
             continue
         previous = lines[-1] if lines else ""
-        if (not in_fence and previous and not previous.startswith(("#", ":", "```"))
-                and _ENDS_JOINABLE.search(previous) and _STARTS_JOINABLE.match(line)):
-            lines[-1] = previous + line
+        stripped = line.lstrip(" ")  # a list item's continuation line is indented
+        if (not in_fence and previous and not previous.lstrip(" ").startswith(("#", ":", "```"))
+                and _ENDS_JOINABLE.search(previous) and _STARTS_JOINABLE.match(stripped)):
+            lines[-1] = previous + stripped
         else:
             lines.append(line)
     return "\n".join(lines)
