@@ -877,6 +877,10 @@ def _residualise(frame: pd.DataFrame, column: str, controls: Sequence[str], grou
     return np.asarray(fit.resid)
 
 
+#: decimals kept of residuals that are plotted (log points, SD units): far below a pixel
+RESIDUAL_DECIMALS = 9
+
+
 def binned_residuals(frame: pd.DataFrame, x: str = "digital_composite",
                      bins: int = BINNED_SCATTER_BINS) -> pd.DataFrame:
     """Binned scatter after partialling out controls and prefecture FE (Frisch–Waugh–Lovell).
@@ -884,10 +888,16 @@ def binned_residuals(frame: pd.DataFrame, x: str = "digital_composite",
     Both log income and ``x`` are residualised; the residuals keep their means at zero, so the
     OLS slope through the binned points' underlying data equals the FE coefficient. Columns:
     bin, n, x_resid (SD units of ``x``), income_resid_pct (100 × log points).
+
+    Residuals are differences of nearly equal numbers, so their last bits depend on the BLAS
+    kernel; they are rounded to ``RESIDUAL_DECIMALS`` (far below what the plot shows) so the
+    bins and the picture are the same on every CPU.
     """
     used, _ = complete_rows(frame, ["log_income_per_taxpayer", x, *INCOME_CONTROLS])
-    x_resid = _residualise(used, x, INCOME_CONTROLS, "pref_code") / used[x].std(ddof=1)
-    y_resid = _residualise(used, "log_income_per_taxpayer", INCOME_CONTROLS, "pref_code")
+    x_resid = (_residualise(used, x, INCOME_CONTROLS, "pref_code") / used[x].std(ddof=1)
+               ).round(RESIDUAL_DECIMALS)
+    y_resid = _residualise(used, "log_income_per_taxpayer", INCOME_CONTROLS, "pref_code"
+                           ).round(RESIDUAL_DECIMALS)
     binned = pd.DataFrame({"bin": pd.qcut(x_resid, bins, labels=False) + 1, "x": x_resid,
                            "y": y_resid * 100})
     table = binned.groupby("bin").agg(n=("x", "size"), x_resid=("x", "mean"),

@@ -113,7 +113,8 @@ def binned_scatter(binned: pd.DataFrame, slope_pct: float) -> Figure:
     attach_data(fig, binned)
     sns.scatterplot(data=binned, x="x_resid", y="income_resid_pct", color=SECOND, ax=ax, s=40)
     line = np.array([binned["x_resid"].min(), binned["x_resid"].max()])
-    ax.plot(line, line * np.log1p(slope_pct / 100) * 100, color=ACCENT, linewidth=1.5,
+    # rounded: the same line on every CPU (the slope's last bits depend on the BLAS kernel)
+    ax.plot(line, (line * np.log1p(slope_pct / 100) * 100).round(9), color=ACCENT, linewidth=1.5,
             label=f"FE slope: {slope_pct:+.1f}% per SD")
     ax.axhline(0, color="#333333", linewidth=0.6)
     ax.set_xlabel("DX総合指標(残差) Composite, residualised (SD units)")
