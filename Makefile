@@ -27,6 +27,8 @@ install-test: $(VENV)/.stamp-test
 #   /some/path   any other Chromium-family executable, which must already be installed
 # Only the selected browser is installed: apt is never used for another choice.
 DEBIAN_CHROMIUM := /usr/bin/chromium
+# apt needs root: as root (this machine, CI) call it directly, elsewhere (GitHub's runner user) via sudo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCITY_BROWSER ?=
 export SCITY_BROWSER
 BROWSER := $(or $(strip $(SCITY_BROWSER)),$(DEBIAN_CHROMIUM))
@@ -38,7 +40,7 @@ else ifeq ($(BROWSER),$(DEBIAN_CHROMIUM))
 browser-deps:
 	@test -x $(DEBIAN_CHROMIUM) || { \
 	  echo "installing Debian chromium + fonts-noto-cjk for the browser test"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 else
 browser-deps:
 	@test -x '$(BROWSER)' || { \
@@ -50,7 +52,7 @@ endif
 pdf-deps: browser-deps
 	@command -v pdftotext >/dev/null || { \
 	  echo "installing Debian poppler-utils for the PDF test"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils >/dev/null; }
 
 data: install
 	$(BIN)/scity data pull
