@@ -13,6 +13,7 @@ from scityhelpers.datapackage import write_data_package
 from scityhelpers.edition import edition_id, stamp_pages
 from scityhelpers.explorer import write_explorer_data
 from scityhelpers.figures import publish_figure_downloads
+from scityhelpers.table_downloads import add_links_under_tables
 
 log = logging.getLogger(__name__)
 
@@ -21,5 +22,7 @@ def publish_for_readers(html_dir: Path) -> list[Path]:
     """Write the reader-facing data files into the built site; return the files written."""
     edition = edition_id()
     stamp_pages(html_dir, edition)
-    return [write_explorer_data(html_dir), write_data_package(html_dir, version=edition),
-            *publish_figure_downloads(html_dir)]
+    written = [write_explorer_data(html_dir), write_data_package(html_dir, version=edition),
+               *publish_figure_downloads(html_dir)]
+    add_links_under_tables(html_dir)  # after the chapter folders were copied into the site
+    return written

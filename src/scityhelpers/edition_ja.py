@@ -350,6 +350,9 @@ def build_ja(*, builder: str = "html") -> Path:
     staging = build_dir() / "html" / ".ja-new"
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(out, staging)
+    from scityhelpers.table_downloads import add_links_under_tables  # the English site's files
+
+    add_links_under_tables(staging, site_root=build_dir() / "html")
     from scityhelpers.pdf import copy_pdfs_into_site  # the download menus open them
 
     copy_pdfs_into_site()

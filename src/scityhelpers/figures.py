@@ -97,14 +97,40 @@ def chapter_sources(chapter: str) -> list[dict[str, Any]]:
     return [sources[k] for k in sorted(sources)]
 
 
+def provenance(run: dict[str, Any], licence: str) -> dict[str, Any]:
+    """Notebook, parameters, licence and sources of one run: shared by figures and tables."""
+    chapter = run["chapter"]
+    return {"chapter": chapter, "notebook": f"notebooks/{chapter}.ipynb",
+            "parameters": run.get("parameters", {}), "rebuild": f"scity run --only {chapter}",
+            "licence": licence, "sources": chapter_sources(chapter),
+            **({"edition": run["edition"]} if run.get("edition") else {})}
+
+
 def figure_metadata(key: str, fig: Any, data: pd.DataFrame, run: dict[str, Any]) -> dict:
     """Everything a reader needs to cite and rebuild one figure's data."""
-    chapter = run["chapter"]
-    return {"figure": key, "chapter": chapter, "notebook": f"notebooks/{chapter}.ipynb",
-            "parameters": run.get("parameters", {}), "rebuild": f"scity run --only {chapter}",
-            **figure_text(fig), "columns": list(data.columns), "rows": len(data),
-            "licence": FIGURE_LICENCE, "sources": chapter_sources(chapter),
-            **({"edition": run["edition"]} if run.get("edition") else {})}
+    return {"figure": key, **figure_text(fig), "columns": list(data.columns), "rows": len(data),
+            **provenance(run, FIGURE_LICENCE)}
+
+
+def write_csv(path: Path, data: pd.DataFrame) -> Path:
+    """The frame as CSV without its index, UTF-8 with a BOM (Excel in Japan reads it)."""
+    atomic_write(path, [data.to_csv(index=False).encode(CSV_ENCODING)])
+    return path
+
+
+def write_json(path: Path, meta: dict[str, Any]) -> Path:
+    """Metadata as sorted, indented UTF-8 JSON (same metadata, same bytes)."""
+    atomic_write(path, [json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True,
+                                   default=str).encode("utf-8")])
+    return path
+
+
+def run_target() -> tuple[Path, dict[str, Any]] | None:
+    """The folder and run description ``scity run`` gave the kernel, or None outside a run."""
+    folder = os.environ.get(FIGURES_DIR_ENV)
+    if not folder:
+        return None
+    return Path(folder), json.loads(os.environ.get(RUN_ENV, "{}"))
 
 
 def plotted_data(fig: Any) -> pd.DataFrame:
@@ -127,11 +153,9 @@ def write_figure_files(key: str, fig: Any, folder: Path, run: dict[str, Any]) ->
     data = plotted_data(fig)
     folder.mkdir(parents=True, exist_ok=True)
     csv_path, svg_path, meta_path = (folder / f"{key}{ext}" for ext in (".csv", ".svg", ".json"))
-    atomic_write(csv_path, [data.to_csv(index=False).encode(CSV_ENCODING)])
+    write_csv(csv_path, data)
     fig.savefig(svg_path, format="svg", metadata={"Date": None})
-    meta = figure_metadata(key, fig, data, run)
-    atomic_write(meta_path, [json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True,
-                                        default=str).encode("utf-8")])
+    write_json(meta_path, figure_metadata(key, fig, data, run))
     return [csv_path, svg_path, meta_path]
 
 
@@ -144,10 +168,9 @@ def glue_figure(key: str, fig: Any, display: bool = False) -> None:
     from myst_nb import glue
 
     plotted_data(fig)  # refuse a figure without data before gluing it
-    folder = os.environ.get(FIGURES_DIR_ENV)
-    if folder:
-        run = json.loads(os.environ.get(RUN_ENV, "{}"))
-        write_figure_files(key, fig, Path(folder), run)
+    target = run_target()
+    if target is not None:
+        write_figure_files(key, fig, *target)
     glue(key, fig, display=display)
 
 

@@ -60,14 +60,25 @@ def ranked_details(frame: pd.DataFrame, value: str, heading: str, pattern: str,
         pattern: format of the value (e.g. ``"{:+.1f}"``).
         summary: the text of the box's summary line.
     """
-    ranked = frame.sort_values([value, "pref_code"], ascending=[False, True],
-                               na_position="last").reset_index(drop=True)
-    shown = pd.DataFrame({
-        "順位 Rank": [str(i + 1) if pd.notna(v) else "" for i, v in enumerate(ranked[value])],
-        "都道府県 Prefecture": ranked["pref_name"],
-        heading: [pattern.format(v) if pd.notna(v) else "no data" for v in ranked[value]],
+    ranked = ranked_rows(frame, value, heading)
+    shown = ranked.assign(**{
+        "順位 Rank": [str(int(r)) if pd.notna(r) else "" for r in ranked["順位 Rank"]],
+        heading: [pattern.format(v) if pd.notna(v) else "no data" for v in ranked[heading]],
     })
     table = shown.to_html(escape=True, border=0, index=False,
                           classes=["dataframe", "scity-full", "scity-ranked"])
     return HTML(f"<details class=\"scity-ranked\"><summary>{html.escape(summary)}</summary>"
                 f"{table}</details>")
+
+
+def ranked_rows(frame: pd.DataFrame, value: str, heading: str) -> pd.DataFrame:
+    """The rows :func:`ranked_details` shows, with the values unformatted (its download).
+
+    Columns: ``順位 Rank`` (1 = highest; missing when the value is), ``都道府県 Prefecture``
+    and ``heading`` (the ``value`` column in full precision, in its own unit).
+    """
+    ranked = frame.sort_values([value, "pref_code"], ascending=[False, True],
+                               na_position="last").reset_index(drop=True)
+    ranks = pd.Series(range(1, len(ranked) + 1), dtype="Int64").where(ranked[value].notna())
+    return pd.DataFrame({"順位 Rank": ranks, "都道府県 Prefecture": ranked["pref_name"],
+                         heading: ranked[value]})

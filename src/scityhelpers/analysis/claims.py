@@ -171,8 +171,8 @@ def ledger_table_html(ledger: pd.DataFrame, verdict_classes: dict[str, str]) -> 
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
-def ledger_csv(ledger: pd.DataFrame) -> str:
-    """The ledger as CSV text (``CSV_COLUMNS``): one row per claim, UTF-8, newline line ends."""
+def ledger_rows(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The ledger's downloadable rows (``CSV_COLUMNS``): one row per claim, in ledger order."""
     frame = pd.DataFrame({
         "claim": ledger["claim"], "topic": ledger["topic"], "claim_en": ledger["briefing says"],
         "briefing_figure": ledger["figures"], "recomputed_value": ledger["value"],
@@ -182,7 +182,12 @@ def ledger_csv(ledger: pd.DataFrame) -> str:
         "source": [f"{section_href(c, s)} (notebooks/{c}.facts.json)"
                    for c, s in zip(ledger["chapter"], ledger["section"], strict=True)],
     })
-    return frame[CSV_COLUMNS].to_csv(index=False, lineterminator="\n")
+    return frame[CSV_COLUMNS].reset_index(drop=True)
+
+
+def ledger_csv(ledger: pd.DataFrame) -> str:
+    """The ledger as CSV text (``CSV_COLUMNS``): one row per claim, UTF-8, newline line ends."""
+    return ledger_rows(ledger).to_csv(index=False, lineterminator="\n")
 
 
 def csv_download_link(csv_text: str, filename: str = "claims.csv") -> str:
