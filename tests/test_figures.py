@@ -96,6 +96,20 @@ def test_every_figure_on_every_page_has_its_download(built_book: Path) -> None:
     assert checked >= 20  # every chapter's figures, in the essays and the notebooks
 
 
+def test_every_figure_of_the_japanese_edition_has_its_download(built_book: Path) -> None:
+    # the 日本語版 (ja/) shows the same figures and links to the English site's files
+    checked = 0
+    for page in sorted((built_book / "ja").glob("*/*.html")):
+        for match in _FIGURE.finditer(page.read_text(encoding="utf-8")):
+            assert match.group(1), f"{page.relative_to(built_book)}: a figure without its line"
+            links = _HREF.findall(match.group(2))
+            assert [Path(h).suffix for h in links] == [".csv", ".svg", ".json", ".zip"]
+            for href in links:
+                assert (page.parent / href).resolve().is_file(), f"{page.name}: {href}"
+            checked += 1
+    assert checked >= 20
+
+
 def test_published_csv_is_the_ranking_the_chapter_computes(built_book: Path) -> None:
     folder = built_book / "downloads" / "wages"
     meta = json.loads((folder / "ranking_figure.json").read_text(encoding="utf-8"))

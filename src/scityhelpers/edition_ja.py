@@ -350,8 +350,10 @@ def build_ja(*, builder: str = "html") -> Path:
     staging = build_dir() / "html" / ".ja-new"
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(out, staging)
+    from scityhelpers.figures import add_links_under_figures, figure_files_by_hash
     from scityhelpers.table_downloads import add_links_under_tables  # the English site's files
 
+    add_links_under_figures(staging, figure_files_by_hash(), site_root=build_dir() / "html")
     add_links_under_tables(staging, site_root=build_dir() / "html")
     from scityhelpers.pdf import copy_pdfs_into_site  # the download menus open them
 

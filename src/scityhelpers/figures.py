@@ -219,12 +219,22 @@ def _zip_folder(folder: Path, target: Path) -> Path:
     return target
 
 
+def figure_files_by_hash() -> dict[str, FigureFiles]:
+    """PNG sha256 → download files, for every chapter that has a figures folder."""
+    from scityhelpers.chapters import CHAPTERS
+
+    figures: dict[str, FigureFiles] = {}
+    for name, chapter in sorted(CHAPTERS.items()):
+        if folder_for(chapter.notebook).is_dir():
+            figures.update(figure_hashes(chapter.notebook, name))
+    return figures
+
+
 def copy_chapter_figures(html_dir: Path) -> dict[str, FigureFiles]:
     """Copy each chapter's figure files into the site and zip them; return PNG hash → files."""
     from scityhelpers.chapters import CHAPTERS
 
     out = html_dir / DOWNLOADS_DIR
-    figures: dict[str, FigureFiles] = {}
     for name, chapter in sorted(CHAPTERS.items()):
         folder = folder_for(chapter.notebook)
         if not folder.is_dir():
@@ -233,8 +243,7 @@ def copy_chapter_figures(html_dir: Path) -> dict[str, FigureFiles]:
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(folder, target)
         _zip_folder(target, out / f"{name}.zip")
-        figures.update(figure_hashes(chapter.notebook, name))
-    return figures
+    return figure_files_by_hash()
 
 
 _IMG = re.compile(r'<img [^>]*src="(?P<src>[^"]*_images/(?P<hash>[0-9a-f]{64})\.png)"[^>]*>'
@@ -251,24 +260,27 @@ def download_links(files: FigureFiles, prefix: str) -> str:
     return f'<span class="{LINK_CLASS}">Download: {" · ".join(parts)}</span>'
 
 
-def add_links_under_figures(html_dir: Path, figures: dict[str, FigureFiles]) -> int:
+def add_links_under_figures(html_dir: Path, figures: dict[str, FigureFiles],
+                            site_root: Path | None = None) -> int:
     """Insert the download line after every figure image whose files exist; return the count.
 
+    ``site_root`` is the folder holding ``downloads/`` when ``html_dir`` is inside it (the
+    日本語版 in ``ja/`` links to the English site's files); by default ``html_dir`` itself.
     Idempotent: an image already followed by its line is left alone (Sphinx rewrites only the
     pages whose sources changed).
     """
+    root = site_root or html_dir
     added = 0
     for page in sorted(html_dir.rglob("*.html")):
         if "_static" in page.relative_to(html_dir).parts:
             continue
         text = page.read_text(encoding="utf-8")
-        depth = len(page.relative_to(html_dir).parts) - 1
-        prefix = "../" * depth
+        prefix = "../" * (len(page.relative_to(root).parts) - 1)
 
         def _add(match: re.Match[str], prefix: str = prefix) -> str:
             nonlocal added
             files = figures.get(match.group("hash"))
-            if files is None or not (html_dir / files.path(".csv")).is_file():
+            if files is None or not (root / files.path(".csv")).is_file():
                 return match.group(0)
             added += 1
             return match.group(0) + download_links(files, prefix)
