@@ -113,10 +113,10 @@ def notebook_defaults(path: Path) -> dict[str, Any]:
 
 
 def _package_hash() -> str:
-    """Hash of the package's code and data files (every result depends on them).
+    """Hash of all the package's code and data files (what the book build depends on).
 
-    Planning asks for it once per chapter; the files are only re-read when one of them
-    changed (name, size or modification time), which a ``stat`` per file tells cheaply.
+    The files are only re-read when one of them changed (name, size or modification time),
+    which a ``stat`` per file tells cheaply.
     """
     root = Path(__file__).resolve().parent
     files = sorted(p for p in root.rglob("*")
@@ -124,7 +124,29 @@ def _package_hash() -> str:
     return _hash_files(root, tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
 
 
-@lru_cache(maxsize=4)
+def chapter_code_files(chapter: Chapter) -> list[Path]:
+    """The package files a chapter's results depend on.
+
+    That is the import closure of its notebook's code cells and of its analysis module, plus
+    the package data (``resources/``).
+    """
+    from scityhelpers.code_closure import closure, data_files, module_file
+
+    sources = [_source(c) for c in notebook_cells(chapter.notebook) if c["cell_type"] == "code"]
+    analysis = module_file(chapter.module)
+    if analysis is not None:
+        sources.append(analysis.read_text(encoding="utf-8"))
+    return sorted(closure(sources) | data_files())
+
+
+def _code_hash(chapter: Chapter) -> str:
+    """Hash of :func:`chapter_code_files`: editing a module reruns the chapters that import it."""
+    root = Path(__file__).resolve().parent
+    files = chapter_code_files(chapter)
+    return _hash_files(root, tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
+@lru_cache(maxsize=32)
 def _hash_files(root: Path, files: tuple[tuple[Path, int, int], ...]) -> str:
     digest = hashlib.sha256()
     for path, _, _ in files:
@@ -154,7 +176,7 @@ def input_hash(chapter: Chapter, parameters: dict[str, Any],
         "parameters": parameters,
         "tables": {t: fingerprint_or_absent(t) for t in chapter.analysis().TABLES},
         "reads": _reads_digest(chapter, out_dir),
-        "package": _package_hash(),
+        "package": _code_hash(chapter),
     }
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
@@ -204,7 +226,7 @@ def _request_key(chapter: Chapter, request: dict[str, Any], tables: list[str],
     result can be reused without importing the chapter's analysis module (which loads
     statsmodels and scikit-learn: seconds on a no-op rerun).
     """
-    return {"notebook": source_hash(chapter.notebook), "package": _package_hash(),
+    return {"notebook": source_hash(chapter.notebook), "package": _code_hash(chapter),
             "request": request, "tables": {t: fingerprint_or_absent(t) for t in tables},
             "reads": _reads_digest(chapter, out_dir)}
 
