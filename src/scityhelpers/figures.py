@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -270,25 +271,43 @@ def add_links_under_figures(html_dir: Path, figures: dict[str, FigureFiles],
     pages whose sources changed).
     """
     root = site_root or html_dir
-    added = 0
+
+    def _add(match: re.Match[str], prefix: str) -> str | None:
+        files = figures.get(match.group("hash"))
+        if files is None or not (root / files.path(".csv")).is_file():
+            return None
+        return match.group(0) + download_links(files, prefix)
+
+    return rewrite_pages(html_dir, root, _IMG, _add)
+
+
+def rewrite_pages(html_dir: Path, root: Path, pattern: re.Pattern[str],
+                  replace: Callable[[re.Match[str], str], str | None]) -> int:
+    """Apply ``replace`` to every match of ``pattern`` on every page; return the replacements.
+
+    ``replace`` gets the match and the prefix leading from the page to ``root`` (the folder
+    holding ``downloads/``) and returns the new text, or None to leave the match as it is.
+    A page is written (atomically) only when it changed; ``_static`` holds no pages.
+    """
+    replaced = 0
     for page in sorted(html_dir.rglob("*.html")):
         if "_static" in page.relative_to(html_dir).parts:
             continue
         text = page.read_text(encoding="utf-8")
         prefix = "../" * (len(page.relative_to(root).parts) - 1)
 
-        def _add(match: re.Match[str], prefix: str = prefix) -> str:
-            nonlocal added
-            files = figures.get(match.group("hash"))
-            if files is None or not (root / files.path(".csv")).is_file():
+        def _one(match: re.Match[str], prefix: str = prefix) -> str:
+            nonlocal replaced
+            new = replace(match, prefix)
+            if new is None:
                 return match.group(0)
-            added += 1
-            return match.group(0) + download_links(files, prefix)
+            replaced += 1
+            return new
 
-        new_text = _IMG.sub(_add, text)
+        new_text = pattern.sub(_one, text)
         if new_text != text:
             atomic_write(page, [new_text.encode("utf-8")])
-    return added
+    return replaced
 
 
 def publish_figure_downloads(html_dir: Path) -> list[Path]:

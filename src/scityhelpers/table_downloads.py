@@ -26,10 +26,10 @@ import pandas as pd
 from IPython.display import HTML
 
 from scityhelpers.errors import FigureDataError
-from scityhelpers.fetch import atomic_write
 from scityhelpers.figures import (
     DOWNLOADS_DIR,
     provenance,
+    rewrite_pages,
     run_target,
     split_title,
     write_csv,
@@ -129,25 +129,15 @@ def add_links_under_tables(html_dir: Path, site_root: Path | None = None) -> int
     tests look for it).
     """
     root = site_root or html_dir
-    filled = 0
-    for page in sorted(html_dir.rglob("*.html")):
-        if "_static" in page.relative_to(html_dir).parts:
-            continue
-        text = page.read_text(encoding="utf-8")
-        prefix = "../" * (len(page.relative_to(root).parts) - 1)
 
-        def _fill(match: re.Match[str], prefix: str = prefix) -> str:
-            nonlocal filled
-            chapter, key = match.group("chapter"), match.group("key")
-            if not (root / DOWNLOADS_DIR / chapter / f"{key}.csv").is_file():
-                log.warning("table %s/%s: no %s.csv in the site; run `scity run --only %s`",
-                            chapter, key, key, chapter)
-                return match.group(0)
-            filled += 1
-            return table_links(chapter, key, prefix)
+    def _fill(match: re.Match[str], prefix: str) -> str | None:
+        chapter, key = match.group("chapter"), match.group("key")
+        if not (root / DOWNLOADS_DIR / chapter / f"{key}.csv").is_file():
+            log.warning("table %s/%s: no %s.csv in the site; run `scity run --only %s`",
+                        chapter, key, key, chapter)
+            return None
+        return table_links(chapter, key, prefix)
 
-        new_text = _EMPTY_SPAN.sub(_fill, text)
-        if new_text != text:
-            atomic_write(page, [new_text.encode("utf-8")])
+    filled = rewrite_pages(html_dir, root, _EMPTY_SPAN, _fill)
     log.info("table downloads: %d links added", filled)
     return filled
