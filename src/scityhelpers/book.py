@@ -161,12 +161,6 @@ def glue_values(notebook: Path) -> dict[str, str]:
     return values
 
 
-def all_glue_values() -> dict[str, dict[str, str]]:
-    """Glued values of every chapter notebook (chapter → name → text)."""
-    return {name: glue_values(ch.notebook) for name, ch in CHAPTERS.items()
-            if ch.notebook.is_file()}
-
-
 # --------------------------------------------------------------------------- change report
 @dataclass(frozen=True)
 class Change:
