@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scityhelpers import tidy
 from scityhelpers.paths import project_root
+from scityhelpers.pipeline import tidy
 from tests.browser_setting import browser, site  # noqa: F401  (fixtures for every browser test)
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -75,7 +75,7 @@ def add_source(tmp_project: Path) -> Callable[..., dict]:
 @pytest.fixture(scope="session")
 def pulled() -> Path:
     """The real project with every source pulled from the mirror and every tidy table built."""
-    from scityhelpers.datasets import pull_all
+    from scityhelpers.pipeline.data_verbs import pull_all
 
     pull_all(offline=True)
     return project_root()
@@ -97,6 +97,6 @@ def copy_fixture(tmp_path: Path) -> Callable[[str], Path]:
 @pytest.fixture(scope="session")
 def built_book(pulled: Path) -> Path:
     """The HTML book built from the committed notebooks (as `scity build` does)."""
-    from scityhelpers.book import build
+    from scityhelpers.book.build import build
 
     return build().parent

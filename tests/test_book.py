@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from scityhelpers import load
-from scityhelpers.analysis import wages
-from scityhelpers.book import (
+from scityhelpers.book.build import (
     Change,
     PageProblem,
     changes_markdown,
@@ -18,6 +17,7 @@ from scityhelpers.book import (
     page_text,
     toc_files,
 )
+from scityhelpers.chapters.wages import compute as wages
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -103,13 +103,13 @@ def test_pages_render_japanese_text(built_book: Path, page: str) -> None:
 
 
 def test_no_broken_internal_links(built_book: Path) -> None:
-    from scityhelpers.book import broken_internal_links
+    from scityhelpers.book.build import broken_internal_links
 
     assert broken_internal_links(built_book) == []
 
 
 def test_link_check_finds_a_broken_link(tmp_path: Path) -> None:
-    from scityhelpers.book import broken_internal_links
+    from scityhelpers.book.build import broken_internal_links
 
     (tmp_path / "a.html").write_text('<a href="b.html#x">b</a> <img src="missing.png">'
                                      '<a href="https://example.org">e</a>', encoding="utf-8")
@@ -118,7 +118,7 @@ def test_link_check_finds_a_broken_link(tmp_path: Path) -> None:
 
 
 def test_every_glued_value_is_shown_on_its_page(built_book: Path) -> None:
-    from scityhelpers.book import missing_glued_values
+    from scityhelpers.book.build import missing_glued_values
 
     assert missing_glued_values(built_book) == []
 
@@ -126,7 +126,7 @@ def test_every_glued_value_is_shown_on_its_page(built_book: Path) -> None:
 def test_glue_check_notices_a_value_the_page_does_not_show(
     built_book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scityhelpers import book
+    from scityhelpers.book import build as book
 
     real = book.glue_values
 
@@ -144,7 +144,7 @@ def test_glue_check_notices_a_value_the_page_does_not_show(
 def test_every_chapter_links_the_tables_it_reads(built_book: Path) -> None:
     import re
 
-    from scityhelpers.chapters import CHAPTERS
+    from scityhelpers.chapters.registry import CHAPTERS
     from scityhelpers.paths import tidy_dir
 
     for chapter in CHAPTERS.values():
@@ -172,3 +172,30 @@ def test_claims_page_carries_the_csv_and_claim_reviews(built_book: Path) -> None
     assert {r["@type"] for r in reviews} == {"ClaimReview"}
     assert [r["reviewRating"]["alternateName"] for r in reviews] == [r["verdict"] for r in rows]
     assert [r["claim"].lower() for r in rows] == ledger_rows
+
+
+def test_an_edited_static_file_reaches_the_site(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # the fault: Sphinx 7.4 kept the staged _static/scity.css from an earlier build, so a CSS
+    # fix never reached readers; the copy must be current when Sphinx starts
+    import subprocess
+
+    from scityhelpers.book import build as book
+
+    source = tmp_path / "book" / "_static" / "scity.css"
+    source.parent.mkdir(parents=True)
+    source.write_text("/* new */", encoding="utf-8")
+    stale = tmp_path / "_build" / "html" / "_static" / "scity.css"
+    theirs = stale.with_name("mystnb.css")  # written by extensions: left alone
+    stale.parent.mkdir(parents=True)
+    stale.write_text("/* old */", encoding="utf-8")
+    theirs.write_text("/* extension */", encoding="utf-8")
+    seen: list[tuple[str, str]] = []
+
+    def fake_run(*args: object, **kwargs: object) -> subprocess.CompletedProcess:
+        seen.append((stale.read_text(encoding="utf-8"), theirs.read_text(encoding="utf-8")))
+        return subprocess.CompletedProcess(args, 0, "", "")
+
+    monkeypatch.setattr(book.subprocess, "run", fake_run)
+    book.run_jupyter_book(tmp_path)
+    assert seen == [("/* new */", "/* extension */")]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from scityhelpers import load
-from scityhelpers.analysis import population
-from scityhelpers.book import page_text
+from scityhelpers.book.build import page_text
+from scityhelpers.chapters.population import compute as population
 
 
 def test_population_page_shows_the_interpolation_and_the_shares(built_book: Path) -> None:

@@ -6,9 +6,10 @@ from datetime import date
 from pathlib import Path
 
 from scityhelpers import load
-from scityhelpers.analysis import kpi, programmes
-from scityhelpers.book import page_text
-from scityhelpers.briefing import load_briefing
+from scityhelpers.book.build import page_text
+from scityhelpers.chapters.kpi import compute as kpi
+from scityhelpers.chapters.programmes import compute as programmes
+from scityhelpers.reference.briefing import load_briefing
 
 
 def test_programmes_page_shows_counts_and_medians(built_book: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from docutils import nodes
 
-from scityhelpers.sphinxext import join_cjk_line_breaks
+from scityhelpers.book.sphinxext import join_cjk_line_breaks
 
 CHAPTERS = ("wages", "population", "programmes", "kpi", "digital_productivity",
             "municipal_models", "municipal_income")
@@ -111,7 +111,7 @@ def test_markdown_pages_offer_no_source_download(built_book: Path) -> None:
 
 
 def test_caption_anchor_id_form() -> None:
-    from scityhelpers.sphinxext import figure_anchor
+    from scityhelpers.book.sphinxext import figure_anchor
 
     assert figure_anchor("fig_kpi_progress") == "fig-kpi-progress"
     assert figure_anchor("ranking_figure") == "fig-ranking"

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page
 
-from scityhelpers.municipalities import resolve
-from scityhelpers.tidy import load
+from scityhelpers.pipeline.tidy import load
+from scityhelpers.reference.municipalities import resolve
 
 pytestmark = pytest.mark.browser
 

@@ -10,11 +10,11 @@ import pytest
 import responses
 from typer.testing import CliRunner
 
-from scityhelpers import tidy
-from scityhelpers.book import page_text
-from scityhelpers.changes_page import EMPTY, changes_page_markdown
-from scityhelpers.manifest import get_source
+from scityhelpers.book.build import page_text
+from scityhelpers.book.changes_page import EMPTY, changes_page_markdown
 from scityhelpers.paths import project_root
+from scityhelpers.pipeline import tidy
+from scityhelpers.pipeline.manifest import get_source
 
 WAGES_FILE = "oecd_av_an_wage_usd_ppp_const2025.csv"
 #: the two highest-paying members; without them every other member moves up two ranks

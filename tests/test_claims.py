@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from scityhelpers import claims
-from scityhelpers.analysis.claims import corridor_figures
-from scityhelpers.briefing import BriefingFigures
+from scityhelpers.chapters.claims import ledger as claims
+from scityhelpers.chapters.claims.compute import corridor_figures
+from scityhelpers.reference.briefing import BriefingFigures
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -94,8 +94,8 @@ def test_corridor_reproduces_published_figures(pulled: Path) -> None:
 
 def test_real_ledger_has_every_claim_with_a_computed_verdict(pulled: Path) -> None:
     from scityhelpers import load
-    from scityhelpers.chapters import get_chapter
-    from scityhelpers.facts import facts_folders, load_facts
+    from scityhelpers.book.facts import facts_folders, load_facts
+    from scityhelpers.chapters.registry import get_chapter
 
     facts = load_facts([*get_chapter("claims").reads_chapters, "claims"], facts_folders(None))
     table = claims.ledger(load("seed_claims"), load("briefing_figures"), facts)
@@ -121,7 +121,7 @@ def test_claims_notebook_rerun_for_another_fiscal_year(pulled: Path, tmp_path: P
     import papermill
 
     from scityhelpers import load
-    from scityhelpers.book import glue_values
+    from scityhelpers.book.build import glue_values
 
     out = tmp_path / "claims_fy2021.ipynb"
     papermill.execute_notebook(str(REPO / "notebooks" / "claims.ipynb"), str(out),
@@ -183,7 +183,7 @@ def test_c13_rule_counts_comparators_with_a_widening_gap(widening: tuple[int, in
 
 def test_briefing_eu_names_match_the_official_list(pulled: Path) -> None:
     from scityhelpers import load
-    from scityhelpers.analysis.claims import match_briefing_eu_list
+    from scityhelpers.chapters.claims.compute import match_briefing_eu_list
 
     matched = match_briefing_eu_list(load("briefing_eu_mission_cities"),
                                      load("eu_mission_cities")).set_index("city_in_briefing")
@@ -195,7 +195,7 @@ def test_briefing_eu_names_match_the_official_list(pulled: Path) -> None:
 def test_unknown_name_is_not_matched() -> None:
     import pandas as pd
 
-    from scityhelpers.analysis.claims import match_briefing_eu_list
+    from scityhelpers.chapters.claims.compute import match_briefing_eu_list
 
     official = pd.DataFrame({"city": ["Lyon"], "country": ["France"]})
     listed = pd.DataFrame({"city_in_briefing": ["Lyon", "Lyon", "Nice"],
@@ -211,8 +211,8 @@ def test_machine_readable_ledger_parses() -> None:
     import re
     from urllib.parse import unquote
 
-    from scityhelpers.analysis.claims import CSV_COLUMNS
-    from scityhelpers.book import notebook_cells
+    from scityhelpers.book.notebook_files import notebook_cells
+    from scityhelpers.chapters.claims.compute import CSV_COLUMNS
 
     html = {}
     for cell in notebook_cells(REPO / "notebooks" / "claims.ipynb"):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from scityhelpers.chapters import CHAPTERS
-from scityhelpers.code_closure import PACKAGE_DIR, imported_modules
-from scityhelpers.runner import chapter_code_files
+from scityhelpers.book.runner import chapter_code_files
+from scityhelpers.chapters.registry import CHAPTERS
+from scityhelpers.pipeline.staleness import PACKAGE_DIR, imported_modules
 
 
 def _chapters_importing(relative: str) -> set[str]:
@@ -15,24 +15,36 @@ def _chapters_importing(relative: str) -> set[str]:
 def test_editing_one_plot_module_reruns_only_its_chapter() -> None:
     # the fault: every chapter hashed the whole package, so editing the wages plots reran all
     # seven notebooks; the claims ledger follows wages through its facts record, not its code
-    assert _chapters_importing("plots/wages.py") == {"wages"}
-    assert _chapters_importing("plots/kpi.py") == {"kpi"}
-    assert _chapters_importing("plots/countries.py") == {"digital_productivity"}
+    assert _chapters_importing("chapters/wages/figures.py") == {"wages"}
+    assert _chapters_importing("chapters/kpi/figures.py") == {"kpi"}
+    assert (_chapters_importing("chapters/digital_productivity/figures.py")
+            == {"digital_productivity"})
 
 
 def test_shared_code_reruns_every_chapter_that_imports_it() -> None:
-    assert _chapters_importing("facts.py") == set(CHAPTERS)
-    assert "population" in _chapters_importing("analysis/population.py")
-    assert "programmes" in _chapters_importing("analysis/population.py")  # imported there
+    assert _chapters_importing("book/facts.py") == set(CHAPTERS)
+    assert "population" in _chapters_importing("chapters/population/compute.py")
+    assert "programmes" in _chapters_importing("chapters/population/compute.py")  # imported there
 
 
-def test_package_data_counts_for_every_chapter() -> None:
-    variants = PACKAGE_DIR / "resources" / "municipal_name_variants.csv"
-    assert all(variants in chapter_code_files(c) for c in CHAPTERS.values())
+def test_data_files_count_for_the_chapters_whose_code_reads_them() -> None:
+    # the name variants sit in reference/resources: every chapter importing a reference module
+    # sees an edit of the CSV; a chapter's fact declarations count for the chapters importing
+    # that chapter's code only
+    variants = PACKAGE_DIR / "reference" / "resources" / "municipal_name_variants.csv"
+    for chapter in CHAPTERS.values():
+        files = chapter_code_files(chapter)
+        reads_reference = any(p.parent.name == "reference" for p in files)
+        assert (variants in files) == reads_reference
+        declared = {p.parent.name for p in files if p.name == "facts.csv"}
+        assert chapter.name in declared
+        assert chapter.name == "wages" or "wages" not in declared
+    assert _chapters_importing("reference/resources/municipal_name_variants.csv")
 
 
 def test_imports_inside_functions_and_submodules_are_found() -> None:
-    source = ("def f():\n    from scityhelpers.plots import wages as w\n"
-              "import scityhelpers.facts\nimport pandas\n")
-    assert imported_modules(source) == {"scityhelpers.plots", "scityhelpers.plots.wages",
-                                        "scityhelpers.facts"}
+    source = ("def f():\n    from scityhelpers.chapters.wages import figures as w\n"
+              "import scityhelpers.book.facts\nimport pandas\n")
+    assert imported_modules(source) == {"scityhelpers.chapters.wages",
+                                        "scityhelpers.chapters.wages.figures",
+                                        "scityhelpers.book.facts"}

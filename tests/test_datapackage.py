@@ -10,8 +10,8 @@ import pandera.pandas as pa
 import pytest
 from frictionless import Package
 
-from scityhelpers.datapackage import PACKAGE_FILE, table_schema
-from scityhelpers.manifest import source_of_table
+from scityhelpers.book.datapackage import PACKAGE_FILE, table_schema
+from scityhelpers.pipeline.manifest import source_of_table
 from scityhelpers.sources import table_specs
 
 SCHEMA = pa.DataFrameSchema({

@@ -9,8 +9,8 @@ import pytest
 import responses
 import yaml
 
-from scityhelpers.datasets import pull_all
 from scityhelpers.errors import ScityError, SnapshotUnavailableError
+from scityhelpers.pipeline.data_verbs import pull_all
 
 REAL_MANIFEST = Path(__file__).resolve().parents[1] / "data" / "manifest.yml"
 
@@ -29,7 +29,7 @@ def project(add_source: Callable[..., dict], tmp_project: Path) -> Path:
 
 def test_offline_pull_skips_live_only_sources(project: Path,
                                               caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level("INFO", logger="scityhelpers.datasets"):
+    with caplog.at_level("INFO", logger="scityhelpers.pipeline.data_verbs"):
         results = pull_all(offline=True)
     assert {r.source_id for r in results} == {"kpi"}
     assert (project / "data" / "tidy" / "kpis.parquet").is_file()
@@ -45,9 +45,9 @@ def test_offline_pull_of_a_named_live_only_source_says_go_online(project: Path) 
 def test_online_pull_survives_an_unreachable_live_only_source(
     project: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("scityhelpers.fetch.time.sleep", lambda _: None)
+    monkeypatch.setattr("scityhelpers.pipeline.fetch.time.sleep", lambda _: None)
     # no response registered: every request fails as a connection error (like no network)
-    with caplog.at_level("WARNING", logger="scityhelpers.datasets"):
+    with caplog.at_level("WARNING", logger="scityhelpers.pipeline.data_verbs"):
         results = pull_all()
     assert {r.source_id for r in results} == {"kpi"}
     assert "optional live-only source ipss_projections_2023 could not be fetched" in caplog.text
@@ -57,6 +57,6 @@ def test_online_pull_survives_an_unreachable_live_only_source(
 @responses.activate
 def test_named_live_only_source_failure_is_an_error(project: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scityhelpers.fetch.time.sleep", lambda _: None)
+    monkeypatch.setattr("scityhelpers.pipeline.fetch.time.sleep", lambda _: None)
     with pytest.raises(ScityError):
         pull_all(sources=["ipss_projections_2023"])

@@ -11,15 +11,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scityhelpers.book import toc_files
-from scityhelpers.edition import (
+from scityhelpers.book.build import toc_files
+from scityhelpers.book.edition import (
     EditionError,
     build_edition_archive,
     edition_id,
     footer_line,
     stamp_pages,
 )
-from scityhelpers.tidy import load
+from scityhelpers.pipeline.tidy import load
 
 FOOTER = '<div class="extra_footer">\n  <p>Text and figures: CC BY 4.0.</p>\n</div>'
 

@@ -29,11 +29,12 @@ def test_no_error_class_is_defined_outside_errors_py() -> None:
     assert _exception_classes_outside_errors() == []
 
 
-@pytest.mark.parametrize(("module", "name"), [("scityhelpers.book", "BookBuildError"),
-                                              ("scityhelpers.runner", "NotebookExecutionError"),
-                                              ("scityhelpers.tidy", "TidyMissingError"),
-                                              ("scityhelpers.edition_ja", "TranslationError"),
-                                              ("scityhelpers.pdf", "PdfError")])
+@pytest.mark.parametrize(("module", "name"), [
+    ("scityhelpers.book.build", "BookBuildError"),
+    ("scityhelpers.book.runner", "NotebookExecutionError"),
+    ("scityhelpers.pipeline.tidy", "TidyMissingError"),
+    ("scityhelpers.book.edition_ja", "TranslationError"),
+    ("scityhelpers.book.pdf", "PdfError")])
 def test_moved_errors_are_still_importable_from_their_old_module(module: str, name: str) -> None:
     import importlib
 

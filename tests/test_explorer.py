@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from scityhelpers.explorer import (
+from scityhelpers.book.explorer import (
     GLOBAL_NAME,
     explorer_payload,
     load_explorer_table,
     search_key,
     write_explorer_data,
 )
-from scityhelpers.municipalities import resolve
-from scityhelpers.tidy import load
+from scityhelpers.pipeline.tidy import load
+from scityhelpers.reference.municipalities import resolve
 
 
 @pytest.mark.parametrize(("text", "key"), [

@@ -9,10 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scityhelpers.book import notebook_cells
-from scityhelpers.chapters import CHAPTERS
-from scityhelpers.errors import FactError
-from scityhelpers.facts import (
+from scityhelpers.book.facts import (
     FactRecord,
     FactSpec,
     facts_in_notebook,
@@ -20,6 +17,9 @@ from scityhelpers.facts import (
     load_specs,
     read_record,
 )
+from scityhelpers.book.notebook_files import notebook_cells
+from scityhelpers.chapters.registry import CHAPTERS
+from scityhelpers.errors import FactError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,7 +66,7 @@ def test_a_difference_of_one_unit_in_the_last_kept_digit_is_a_difference() -> No
 
 def test_undeclared_and_duplicate_facts_are_refused() -> None:
     record = FactRecord("wages", glue=False)
-    with pytest.raises(FactError, match="not declared.*resources/facts/wages.csv"):
+    with pytest.raises(FactError, match="not declared.*chapters/wages/facts.csv"):
         record.add("japan_rnak", 24)
     record.add("japan_rank", 24)
     with pytest.raises(FactError, match="added twice"):

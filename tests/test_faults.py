@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from scityhelpers import book
-from scityhelpers.book import BUILD_DIGEST_FILE, BookBuildError, page_text
+from scityhelpers.book import build as book
+from scityhelpers.book.build import BUILD_DIGEST_FILE, BookBuildError, page_text
 
 REPO = Path(__file__).resolve().parents[1]
 #: what a book build reads; the rest of the repository (code, raw data, caches) stays out
@@ -115,11 +115,12 @@ def test_failed_build_then_repair_publishes_without_stale_cache(project_copy: Pa
 
 def test_build_is_not_skipped_when_package_code_changed(
         project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scityhelpers import runner
+    from scityhelpers.pipeline import staleness
 
     first = book.build_inputs_digest(project_copy)
     assert book.build_inputs_digest(project_copy) == first
-    monkeypatch.setattr(runner, "_package_hash", lambda: "changed package code")
+    # the checksum of the build's own code (its import closure) changes when a module does
+    monkeypatch.setattr(staleness, "code_checksum", lambda **_: "changed package code")
     assert book.build_inputs_digest(project_copy) != first
 
 
@@ -129,7 +130,7 @@ def wages_only(tmp_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project holding only the OECD wages source, pulled from the real mirror."""
     import yaml
 
-    from scityhelpers.datasets import pull_all
+    from scityhelpers.pipeline.data_verbs import pull_all
 
     monkeypatch.setenv("SCITY_MIRROR", str(REPO.parent / "shared" / "data"))
     manifest = yaml.safe_load((REPO / "data" / "manifest.yml").read_text(encoding="utf-8"))
@@ -142,8 +143,8 @@ def wages_only(tmp_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_truncated_tidy_table_is_detected_by_verify_and_rebuilt_by_pull(wages_only: Path) -> None:
     from typer.testing import CliRunner
 
-    from scityhelpers import tidy
     from scityhelpers.cli import app
+    from scityhelpers.pipeline import tidy
 
     cli = CliRunner()
     table = wages_only / "data" / "tidy" / "wages.parquet"
@@ -165,8 +166,8 @@ def test_truncated_tidy_table_is_detected_by_verify_and_rebuilt_by_pull(wages_on
 
 # --------------------------------------------------------------------------- 3. parameters
 def test_empty_list_parameter_is_refused_before_running(pulled: Path) -> None:
+    from scityhelpers.book.runner import run_chapters
     from scityhelpers.errors import ParameterError
-    from scityhelpers.runner import run_chapters
 
     notebook = REPO / "notebooks" / "wages.ipynb"
     before = notebook.read_bytes()
@@ -188,8 +189,8 @@ def test_jobs_below_one_is_refused(jobs: str) -> None:
 
 
 def test_year_outside_the_panel_blames_end_year_and_year_option(pulled: Path) -> None:
+    from scityhelpers.book.runner import run_chapters
     from scityhelpers.errors import ParameterError
-    from scityhelpers.runner import run_chapters
 
     with pytest.raises(ParameterError) as caught:
         run_chapters(["digital_productivity"], {}, year=1800, jobs=1)
@@ -201,9 +202,9 @@ def test_year_outside_the_panel_blames_end_year_and_year_option(pulled: Path) ->
 
 
 def test_kpi_as_of_takes_any_date(pulled: Path) -> None:
-    from scityhelpers.analysis import kpi
+    from scityhelpers.chapters.kpi import compute as kpi
+    from scityhelpers.chapters.parameters import check
     from scityhelpers.errors import ParameterError
-    from scityhelpers.params import check
 
     assert "2025-06-30" not in kpi.as_of_dates(kpi._kpis(), kpi.collected_date())
     assert check(kpi.PARAMS, as_of="2025-06-30") == {"as_of": "2025-06-30"}
@@ -215,7 +216,7 @@ def test_kpi_as_of_between_reports_uses_the_latest_actual_before_it(pulled: Path
     from datetime import date
 
     from scityhelpers import load
-    from scityhelpers.analysis import kpi
+    from scityhelpers.chapters.kpi import compute as kpi
 
     table, collected = load("kpis"), kpi.collected_date()
     reported = sorted(set(kpi.as_of_dates(table, collected)))
@@ -255,8 +256,8 @@ def test_out_in_an_unwritable_place_is_refused(pulled: Path) -> None:
 
 
 def test_out_outside_the_project_says_where_it_writes(pulled: Path, tmp_path: Path) -> None:
+    from scityhelpers.book.runner import prepare_out_dir
     from scityhelpers.paths import project_root
-    from scityhelpers.runner import prepare_out_dir
 
     target, inside = prepare_out_dir(tmp_path / "runs" / "w", project_root())
     assert target == (tmp_path / "runs" / "w").resolve()
@@ -296,7 +297,7 @@ def test_truncated_manifest_under_verify_exits_2_with_a_message(tmp_project: Pat
 
 def test_unexpected_error_shows_traceback_only_with_verbose(
         tmp_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scityhelpers import snapshot
+    from scityhelpers.pipeline import snapshot
 
     def broken() -> list:
         raise RuntimeError("boom")
@@ -325,9 +326,9 @@ def test_mirror_with_wrong_bytes_does_not_ask_for_a_mirror_holding_the_file(
 
 def test_refresh_failure_does_not_suggest_the_mirror(
         add_source, monkeypatch: pytest.MonkeyPatch, fixtures: Path) -> None:  # noqa: ANN001
-    from scityhelpers import datasets
     from scityhelpers.errors import FetchError
-    from scityhelpers.fetch import download
+    from scityhelpers.pipeline import data_verbs as datasets
+    from scityhelpers.pipeline.fetch import download
 
     def offline(url: str, *args: object, **kwargs: object) -> Path:
         raise FetchError(f"could not download {url} after 1 attempt(s); last error: no DNS. "
@@ -336,7 +337,7 @@ def test_refresh_failure_does_not_suggest_the_mirror(
 
     content = (fixtures / "oecd_wages" / "const2025_excerpt.csv").read_bytes()
     add_source("oecd_wages", "w.csv", content, tables=[])
-    monkeypatch.setattr("scityhelpers.snapshot.download", offline)
+    monkeypatch.setattr("scityhelpers.pipeline.snapshot.download", offline)
     assert download is not offline
     with pytest.raises(FetchError) as caught:
         datasets.refresh("oecd_wages")
@@ -362,8 +363,8 @@ def test_messages_piped_to_a_file_are_not_wrapped(add_source, fixtures: Path) ->
 def test_second_concurrent_run_is_refused_naming_the_holder(pulled: Path) -> None:
     import os
 
+    from scityhelpers.book.runner import LOCK_FILE, run_lock
     from scityhelpers.paths import project_root
-    from scityhelpers.runner import LOCK_FILE, run_lock
 
     notebook = REPO / "notebooks" / "wages.ipynb"
     before = notebook.read_bytes()
@@ -408,7 +409,7 @@ def test_ctrl_c_leaves_everything_and_says_so(project_copy: Path) -> None:
 
 def test_interrupt_during_planning_exits_130_and_releases_the_lock(
         pulled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scityhelpers import runner
+    from scityhelpers.book import runner
     from scityhelpers.paths import project_root
 
     def interrupted(*args: object, **kwargs: object) -> None:
@@ -426,8 +427,8 @@ def test_interrupt_during_planning_exits_130_and_releases_the_lock(
 def test_name_not_in_force_on_as_of_says_when_it_was(pulled: Path) -> None:
     from datetime import date
 
-    from scityhelpers import municipalities as mu
     from scityhelpers.errors import MunicipalityNotInForceError
+    from scityhelpers.reference import municipalities as mu
 
     with pytest.raises(MunicipalityNotInForceError) as caught:
         mu.resolve("浦和市", as_of=date(2030, 1, 1))
@@ -439,8 +440,8 @@ def test_name_not_in_force_on_as_of_says_when_it_was(pulled: Path) -> None:
 
 
 def test_unknown_prefecture_message_names_the_municipality(pulled: Path) -> None:
-    from scityhelpers import municipalities as mu
     from scityhelpers.errors import UnknownPrefectureError
+    from scityhelpers.reference import municipalities as mu
 
     with pytest.raises(UnknownPrefectureError) as caught:
         mu.resolve("さいたま市", "XX県")
@@ -450,8 +451,8 @@ def test_unknown_prefecture_message_names_the_municipality(pulled: Path) -> None
 
 @pytest.mark.parametrize("name", [None, "", "  "])
 def test_missing_name_is_a_resolver_error_not_a_type_error(pulled: Path, name: object) -> None:
-    from scityhelpers import municipalities as mu
     from scityhelpers.errors import MissingMunicipalityNameError, UnknownMunicipalityError
+    from scityhelpers.reference import municipalities as mu
 
     with pytest.raises(MissingMunicipalityNameError, match="no municipality name to resolve"):
         mu.resolve(name)  # type: ignore[arg-type]
@@ -461,14 +462,14 @@ def test_missing_name_is_a_resolver_error_not_a_type_error(pulled: Path, name: o
 @pytest.mark.parametrize(("name", "code"), [("ｻｲﾀﾏ市", "11100"), ("サイタマ市", "11100"),
                                             ("南ｱﾙﾌﾟｽ市", "19208")])
 def test_half_width_and_katakana_spellings_resolve(pulled: Path, name: str, code: str) -> None:
-    from scityhelpers import municipalities as mu
+    from scityhelpers.reference import municipalities as mu
 
     assert mu.resolve(name) == code
 
 
 def test_interrupt_after_a_finished_chapter_says_which_were_kept(
         pulled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scityhelpers import runner
+    from scityhelpers.book import runner
 
     calls: list[list[str]] = []
 

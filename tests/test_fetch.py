@@ -9,7 +9,7 @@ import requests
 import responses
 
 from scityhelpers.errors import EmptyResponseError, FetchError
-from scityhelpers.fetch import download
+from scityhelpers.pipeline.fetch import download
 
 URL = "https://sdmx.oecd.org/public/rest/data/OECD.ELS.SAE,DSD_EARNINGS@AV_AN_WAGE,1.0/all"
 

@@ -12,9 +12,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from scityhelpers.analysis import wages
-from scityhelpers.book import toc_files
-from scityhelpers.figures import (
+from scityhelpers.book.build import toc_files
+from scityhelpers.book.figure_export import (
     CSV_ENCODING,
     LINK_CLASS,
     FigureDataError,
@@ -22,8 +21,9 @@ from scityhelpers.figures import (
     split_title,
     write_figure_files,
 )
-from scityhelpers.plots import wages as wage_plots
-from scityhelpers.tidy import load
+from scityhelpers.chapters.wages import compute as wages
+from scityhelpers.chapters.wages import figures as wage_plots
+from scityhelpers.pipeline.tidy import load
 
 RUN = {"chapter": "wages", "parameters": {"year": 2022}}
 

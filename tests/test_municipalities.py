@@ -10,15 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scityhelpers import municipalities as mu
 from scityhelpers.errors import UnknownMunicipalityError
 from scityhelpers.paths import mirror_dir
+from scityhelpers.reference import municipalities as mu
 
 
 @pytest.fixture(scope="module")
 def resolver() -> mu.MunicipalResolver:
     from scityhelpers import load
-    from scityhelpers.datasets import pull_all
+    from scityhelpers.pipeline.data_verbs import pull_all
 
     pull_all(sources=["soumu_codes", "estat_municipal_changes"], offline=True)
     return mu.MunicipalResolver.from_tables(load("municipalities"), load("municipal_changes"))

@@ -12,10 +12,10 @@ import nbformat
 import papermill
 
 from scityhelpers import load
-from scityhelpers.analysis import wages
-from scityhelpers.book import glue_values
-from scityhelpers.chapters import CHAPTERS
-from scityhelpers.facts import recorded
+from scityhelpers.book.build import glue_values
+from scityhelpers.book.facts import recorded
+from scityhelpers.chapters.registry import CHAPTERS
+from scityhelpers.chapters.wages import compute as wages
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import papermill
 
-from scityhelpers.book import glue_values, page_text
-from scityhelpers.facts import recorded
-from scityhelpers.models import countries
-from scityhelpers.models.countries import COMPOSITE, Spec
+from scityhelpers.book.build import glue_values, page_text
+from scityhelpers.book.facts import recorded
+from scityhelpers.chapters.digital_productivity import compute as countries
+from scityhelpers.chapters.digital_productivity.compute import COMPOSITE, Spec
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "digital_productivity.ipynb"

@@ -8,12 +8,12 @@ import papermill
 import pytest
 
 from scityhelpers import load
-from scityhelpers.analysis import population
-from scityhelpers.book import glue_values
-from scityhelpers.chapters import get_chapter
+from scityhelpers.book.build import glue_values
+from scityhelpers.book.facts import recorded
+from scityhelpers.book.runner import plan
+from scityhelpers.chapters.population import compute as population
+from scityhelpers.chapters.registry import get_chapter
 from scityhelpers.errors import ParameterError
-from scityhelpers.facts import recorded
-from scityhelpers.runner import plan
 
 REPO = Path(__file__).resolve().parents[1]
 

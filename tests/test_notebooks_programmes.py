@@ -9,14 +9,15 @@ import papermill
 import pytest
 
 from scityhelpers import load
-from scityhelpers.analysis import kpi, programmes
-from scityhelpers.book import glue_values
-from scityhelpers.briefing import load_briefing
+from scityhelpers.book.build import glue_values
+from scityhelpers.book.facts import recorded
+from scityhelpers.chapters.kpi import compute as kpi
+from scityhelpers.chapters.parameters import check
+from scityhelpers.chapters.programmes import compute as programmes
 from scityhelpers.errors import ParameterError
-from scityhelpers.facts import recorded
-from scityhelpers.params import check
-from scityhelpers.programmes import completeness
-from scityhelpers.projections import load_projection
+from scityhelpers.reference.briefing import load_briefing
+from scityhelpers.reference.programme_completeness import completeness
+from scityhelpers.reference.projections import load_projection
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from scityhelpers.book import glue_values
-from scityhelpers.edition_ja import JA_DIR
+from scityhelpers.book.build import glue_values
+from scityhelpers.book.edition_ja import JA_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.pdf, pytest.mark.book]
 @pytest.fixture(scope="module")
 def pdfs(built_book: Path) -> dict[str, Path]:
     assert shutil.which("pdftotext"), "install Debian's poppler-utils: `make pdf-deps`"
-    from scityhelpers.pdf import build_pdfs
+    from scityhelpers.book.pdf import build_pdfs
 
     return build_pdfs()
 

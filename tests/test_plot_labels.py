@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from scityhelpers.plots import place_point_labels  # noqa: E402
+from scityhelpers.chapters.plotting import place_point_labels  # noqa: E402
 
 
 def test_crowded_labels_do_not_overlap() -> None:

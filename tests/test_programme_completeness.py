@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scityhelpers.programmes import completeness
+from scityhelpers.reference.programme_completeness import completeness
 
 
 def test_completeness_reports_partial_selections_honestly(pulled: Path) -> None:

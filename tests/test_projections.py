@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scityhelpers import projections
 from scityhelpers.errors import ParameterError
+from scityhelpers.reference import projections
 
 
 def test_offline_only_the_2018_edition_is_available(pulled: Path) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scityhelpers.chapters import get_chapter
+from scityhelpers.book.runner import NotebookExecutionError, RunPlan, execute, plan, run_chapters
+from scityhelpers.chapters.registry import get_chapter
 from scityhelpers.errors import ParameterError
-from scityhelpers.runner import NotebookExecutionError, RunPlan, execute, plan, run_chapters
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -87,7 +87,7 @@ def test_identical_request_is_answered_from_the_run_record(pulled: Path, tmp_pat
 
 
 def _glued_html(notebook: Path, name: str) -> str:
-    from scityhelpers.book import notebook_cells
+    from scityhelpers.book.notebook_files import notebook_cells
 
     for cell in notebook_cells(notebook):
         for output in cell.get("outputs", []):
@@ -100,7 +100,7 @@ def _glued_html(notebook: Path, name: str) -> str:
 def test_what_if_ledger_judges_the_what_if_facts(pulled: Path, tmp_path: Path) -> None:
     # the fault this guards: the ledger read the committed notebooks' glued text, so a
     # what-if run with --out was judged on the published numbers
-    from scityhelpers.facts import fact_values, facts_path, read_record
+    from scityhelpers.book.facts import fact_values, facts_path, read_record
 
     committed_claims = (REPO / "notebooks" / "claims.facts.json").read_bytes()
     run_chapters(["wages"], {"year": 2021}, out_dir=tmp_path, jobs=1)

@@ -14,8 +14,8 @@ from scityhelpers.errors import (
     SnapshotUnavailableError,
     SourceSchemaError,
 )
-from scityhelpers.manifest import get_source, load_manifest
-from scityhelpers.snapshot import pull_file, raw_path, refresh_source, verify_all
+from scityhelpers.pipeline.manifest import get_source, load_manifest
+from scityhelpers.pipeline.snapshot import pull_file, raw_path, refresh_source, verify_all
 
 URL = "https://example.invalid/wages.csv"
 

@@ -12,11 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scityhelpers.analysis import kpi
-from scityhelpers.book import notebook_cells
-from scityhelpers.chapters import CHAPTERS
-from scityhelpers.figures import CSV_ENCODING, FigureDataError
-from scityhelpers.table_downloads import (
+from scityhelpers.book.figure_export import CSV_ENCODING, FigureDataError
+from scityhelpers.book.notebook_files import notebook_cells
+from scityhelpers.book.reader_tables import ranked_details, ranked_rows
+from scityhelpers.book.table_export import (
     LINK_CLASS,
     TABLE_CLASS,
     add_links_under_tables,
@@ -24,8 +23,9 @@ from scityhelpers.table_downloads import (
     table_html,
     write_table_files,
 )
-from scityhelpers.tables import ranked_details, ranked_rows
-from scityhelpers.tidy import load
+from scityhelpers.chapters.kpi import compute as kpi
+from scityhelpers.chapters.registry import CHAPTERS
+from scityhelpers.pipeline.tidy import load
 
 REPO = Path(__file__).resolve().parents[1]
 RUN = {"chapter": "kpi", "parameters": {"as_of": "2026-11-25"}}

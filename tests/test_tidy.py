@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scityhelpers import tidy
-from scityhelpers.datasets import pull_all
 from scityhelpers.errors import StaleTidyError, TidySchemaError
 from scityhelpers.paths import mirror_dir
+from scityhelpers.pipeline import tidy
+from scityhelpers.pipeline.data_verbs import pull_all
 
 REPO = Path(__file__).resolve().parents[1]
 

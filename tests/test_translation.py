@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from scityhelpers.book import glue_values
-from scityhelpers.edition_ja import (
+from scityhelpers.book.build import glue_values
+from scityhelpers.book.edition_ja import (
     GENERATED_PAGES,
     HASH_KEY,
     english_pages,
@@ -159,14 +159,14 @@ def test_japanese_wages_page_shows_japans_rank_from_the_notebook(built_book: Pat
 @pytest.mark.book
 def test_japanese_pages_have_no_unrendered_markup(built_book: Path) -> None:
     """CommonMark emphasis next to CJK punctuation silently fails; no ``**`` may survive."""
-    from scityhelpers.book import page_text
+    from scityhelpers.book.build import page_text
 
     for page in sorted((built_book / "ja" / "book").glob("*.html")):
         assert "**" not in page_text(page), page.name
 
 
 def test_an_untranslated_page_is_the_english_text_under_a_notice() -> None:
-    from scityhelpers.edition_ja import UNTRANSLATED_NOTICE, untranslated_page
+    from scityhelpers.book.edition_ja import UNTRANSLATED_NOTICE, untranslated_page
 
     english = (REPO / "book" / "kpi.md").read_text(encoding="utf-8")
     staged = untranslated_page(english)
@@ -177,7 +177,7 @@ def test_an_untranslated_page_is_the_english_text_under_a_notice() -> None:
 
 
 def test_the_japanese_changes_page_lists_the_same_rows_under_japanese_headings() -> None:
-    from scityhelpers.changes_page import changes_page_markdown
+    from scityhelpers.book.changes_page import changes_page_markdown
 
     changes = [{"kind": "verdict", "chapter": "claims", "name": "verdict_c1",
                 "before": "holds", "after": "does not hold", "unit": "verdict"},
@@ -197,7 +197,7 @@ def test_the_japanese_changes_page_lists_the_same_rows_under_japanese_headings()
 
 
 def test_list_item_continuation_lines_join_to_japanese_without_a_space() -> None:
-    from scityhelpers.edition_ja import join_cjk_lines
+    from scityhelpers.book.edition_ja import join_cjk_lines
 
     text = ("- **判定。** 成り立つ\n  {glue:text}`../notebooks/claims.ipynb::n_holds:d`件、\n"
             "  検証できない件数。\n  - 入れ子の項目\n```{glue} fig\n:doc: x\n```\n")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from scityhelpers.book.facts import FactRecord
+from scityhelpers.book.units_ja import add_man_companions, man_name
 from scityhelpers.errors import FactError
-from scityhelpers.facts import FactRecord
-from scityhelpers.units_ja import add_man_companions, man_name
 
 
 def test_man_name_replaces_the_million_suffix() -> None:

@@ -2,7 +2,7 @@
 
 The data flows one way: official source → ``data/raw`` (bytes as served, hashed in
 ``data/manifest.yml``) → validated tidy tables (``data/tidy/*.parquet``) → notebooks → book.
-Notebooks only call :func:`scityhelpers.tidy.load` and the helpers in this package.
+Notebooks only call :func:`scityhelpers.pipeline.tidy.load` and the helpers in this package.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def __getattr__(name: str) -> Any:
     ("interrupted; nothing changed") instead of a traceback from inside an import.
     """
     if name == "load":
-        from scityhelpers.tidy import load
+        from scityhelpers.pipeline.tidy import load
 
         return load
     raise AttributeError(f"module 'scityhelpers' has no attribute {name!r}")

@@ -114,7 +114,7 @@ def data_pull(
     force: Annotated[bool, typer.Option(help="rebuild tidy tables even if current")] = False,
 ) -> None:
     """Fetch raw files (snapshot → mirror → network), verify sha256, build tidy tables."""
-    from scityhelpers.datasets import pull_all
+    from scityhelpers.pipeline.data_verbs import pull_all
 
     try:
         results = pull_all(sources=sources or None, offline=offline, force=force,
@@ -133,8 +133,8 @@ def data_pull(
 @guarded
 def data_verify() -> None:
     """Re-hash every raw and reference file and every tidy table; exit 1 on any mismatch."""
-    from scityhelpers.snapshot import verify_all
-    from scityhelpers.tidy import verify_tables
+    from scityhelpers.pipeline.snapshot import verify_all
+    from scityhelpers.pipeline.tidy import verify_tables
 
     problems = [p.message() for p in verify_all()] + [p.message() for p in verify_tables()]
     for problem in problems:
@@ -149,7 +149,7 @@ def data_verify() -> None:
 @guarded
 def data_list() -> None:
     """Print each source with its vintage, tidy rows and licence."""
-    from scityhelpers.datasets import summarize
+    from scityhelpers.pipeline.data_verbs import summarize
 
     table = Table("source", "vintage", "tidy tables (rows)", "licence", show_lines=False)
     for item in summarize():
@@ -163,7 +163,7 @@ def data_list() -> None:
 @guarded
 def data_refresh(source: Annotated[str, typer.Argument(help="source id")]) -> None:
     """Download a source anew and adopt it as a new vintage (the old snapshot is kept)."""
-    from scityhelpers.datasets import refresh
+    from scityhelpers.pipeline.data_verbs import refresh
 
     try:
         paths = refresh(source)
@@ -201,10 +201,10 @@ def run(
     force: Annotated[bool, typer.Option(help="execute even if inputs are unchanged")] = False,
 ) -> None:
     """Execute chapter notebooks with papermill (in place by default), then report changes."""
-    from scityhelpers import book
-    from scityhelpers.chapters import CHAPTERS
+    from scityhelpers.book import build as book
+    from scityhelpers.book.runner import prepare_out_dir, run_chapters, run_lock
+    from scityhelpers.chapters.registry import CHAPTERS
     from scityhelpers.paths import project_root
-    from scityhelpers.runner import prepare_out_dir, run_chapters, run_lock
 
     root = project_root()
     overrides = _parse_overrides(param or [])
@@ -221,7 +221,7 @@ def run(
 
 
 def _report_run(results: list, in_place: bool, before: dict) -> None:
-    from scityhelpers import book
+    from scityhelpers.book import build as book
 
     for plan, status in results:
         say(f"{status:>9}  {plan.chapter.name}  {escape(str(plan.parameters))}")
@@ -243,7 +243,7 @@ def build_book(clean: Annotated[bool, typer.Option(
 
     Warnings are errors. On any failure the previous site stays as it was.
     """
-    from scityhelpers.book import build
+    from scityhelpers.book.build import build
 
     index = build(clean=clean)
     say(f"built {index}")
@@ -253,7 +253,7 @@ def build_book(clean: Annotated[bool, typer.Option(
 @guarded
 def edition() -> None:
     """Pack the built edition (HTML, data bundles, claims ledger, facts) into one zip + sha256."""
-    from scityhelpers.edition import build_edition_archive
+    from scityhelpers.book.edition import build_edition_archive
 
     path, digest = build_edition_archive()
     say(f"edition archive {path} ({path.stat().st_size:,} bytes)\nsha256 {digest}")
@@ -262,7 +262,7 @@ def edition() -> None:
 @app.command("pdf")
 def pdf() -> None:
     """Print both editions to _build/pdf/scity-{en,ja}.pdf and link them from the site."""
-    from scityhelpers.pdf import build_pdfs
+    from scityhelpers.book.pdf import build_pdfs
 
     try:
         for language, path in build_pdfs().items():
@@ -275,7 +275,7 @@ def pdf() -> None:
 def translation_hash(pages: Annotated[list[str], typer.Argument(help="page stem(s), e.g. wages")],
                      ) -> None:
     """Record that book/ja/<page>.md now translates the current book/<page>.md (its sha256)."""
-    from scityhelpers.edition_ja import record_hash
+    from scityhelpers.book.edition_ja import record_hash
 
     try:
         for page in pages:
@@ -287,7 +287,7 @@ def translation_hash(pages: Annotated[list[str], typer.Argument(help="page stem(
 @app.command("translation-check")
 def translation_check() -> None:
     """List Japanese pages that are missing, out of date or glue other keys (exit 1 if any)."""
-    from scityhelpers.edition_ja import translation_problems
+    from scityhelpers.book.edition_ja import translation_problems
 
     problems = translation_problems()
     for problem in problems:
@@ -301,7 +301,7 @@ def translation_check() -> None:
 @guarded
 def bench() -> None:
     """Measure cold run+build, no-op rebuild, one-parameter rerun, naive build, peak RSS."""
-    from scityhelpers.bench import run_benchmark
+    from scityhelpers.book.bench import run_benchmark
 
     run_benchmark(console)
 

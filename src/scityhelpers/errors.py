@@ -73,7 +73,7 @@ class UnknownMunicipalityError(ScityError):
             name, prefecture, candidates,
             f"unknown municipality {name!r}{where}; closest candidates: {near}. "
             "Check the spelling, or add the variant to "
-            "src/scityhelpers/resources/municipal_name_variants.csv with its source.",
+            "src/scityhelpers/reference/resources/municipal_name_variants.csv with its source.",
         )
 
     def _describe(self, name: str, prefecture: str | None, candidates: list[str],
@@ -145,7 +145,7 @@ class UnresolvedMunicipalitiesError(UnknownMunicipalityError):
             failures[0][1], failures[0][2], [],
             f"{len(failures)} row(s) could not be resolved to a municipal code:\n{lines}\n"
             "Fix the names, or add documented variants to "
-            "src/scityhelpers/resources/municipal_name_variants.csv.",
+            "src/scityhelpers/reference/resources/municipal_name_variants.csv.",
         )
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from scityhelpers import load
-from scityhelpers.analysis import kpi
+from scityhelpers.chapters.kpi import compute as kpi
 
 COLLECTED = date(2026, 11, 25)
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from scityhelpers import load
-from scityhelpers.analysis import population
+from scityhelpers.chapters.parameters import check
+from scityhelpers.chapters.population import compute as population
 from scityhelpers.errors import ParameterError
-from scityhelpers.params import check
 
 MEDIUM = population.KEY_VARIANT_MEDIUM
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from scityhelpers import load
-from scityhelpers.analysis import programmes
-from scityhelpers.briefing import load_briefing
-from scityhelpers.programmes import completeness
+from scityhelpers.chapters.programmes import compute as programmes
+from scityhelpers.reference.briefing import load_briefing
+from scityhelpers.reference.programme_completeness import completeness
 
 
 def test_fiscal_year_starts_in_april() -> None:

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from scityhelpers import load
-from scityhelpers.analysis import productivity, wages
+from scityhelpers.chapters.wages import compute as wages
+from scityhelpers.chapters.wages import productivity
 
 
 def _editions(old: dict[str, float], new: dict[str, float]) -> pd.DataFrame:

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scityhelpers.chapters.digital_productivity import compute as countries
+from scityhelpers.chapters.digital_productivity.compute import COMPOSITE, OUTCOME, Spec
+from scityhelpers.chapters.parameters import check
 from scityhelpers.errors import ModelDataError, ParameterError
-from scityhelpers.models import countries
-from scityhelpers.models.countries import COMPOSITE, OUTCOME, Spec
-from scityhelpers.params import check
 
 BETA = 0.05  # the known effect of one unit of the measure on the outcome
 

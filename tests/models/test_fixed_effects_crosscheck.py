@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 from linearmodels import PanelOLS
 
-from scityhelpers.models import countries, municipal
+from scityhelpers.chapters.digital_productivity import compute as countries
+from scityhelpers.chapters.municipal_models import compute as municipal
 
 #: relative tolerance: the two programs solve the same least squares by different algebra
 SAME = 1e-8

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from scityhelpers.models.rank_tests import compare, hodges_lehmann
+from scityhelpers.stats.rank_tests import compare, hodges_lehmann
 
 
 def test_a_pure_shift_is_recovered_exactly_by_hodges_lehmann() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scityhelpers.errors import ModelDataError
-from scityhelpers.models.wild_bootstrap import (
+from scityhelpers.stats.wild_bootstrap import (
     RADEMACHER,
     WEBB,
     cluster_weights,

@@ -22,7 +22,7 @@ def pulled_sources(request: pytest.FixtureRequest) -> Path:
     ``pulled`` fixture, which pulls every source. List the sources a table depends on too
     (``soumu_codes`` for anything that loads ``municipalities``).
     """
-    from scityhelpers.datasets import pull_all
+    from scityhelpers.pipeline.data_verbs import pull_all
 
     pull_all(offline=True, sources=list(request.module.PULLED_SOURCES))
     return project_root()

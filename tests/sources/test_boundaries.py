@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import boundaries, soumu_codes
-from scityhelpers.validate import validate_table
 
 MUNICIPAL = "boundaries/municipality_area_excerpt.topojson"
 PULLED_SOURCES = ("soumu_codes", "boundaries")

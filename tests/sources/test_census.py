@@ -10,8 +10,8 @@ import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
 from scityhelpers.paths import mirror_dir
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import census
-from scityhelpers.validate import validate_table
 
 EXCERPT_2015 = "census/census2015_table00100_excerpt_cp932.csv"
 TOTAL_2020 = "census/census2020_population_excerpt_estat0003445078.csv"

@@ -10,8 +10,8 @@ import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
 from scityhelpers.paths import mirror_dir
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import census_prefectures
-from scityhelpers.validate import validate_table
 
 EXCERPT = "census_prefectures/feh_prefectures_excerpt.csv"
 #: the 14 prefectures whose sums reproduce the 日本中央回廊 figures (japan_prefectures/SOURCES.md)

@@ -11,8 +11,8 @@ import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
 from scityhelpers.paths import mirror_dir
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import estat_municipal_changes as changes_source
-from scityhelpers.validate import validate_table
 
 EXCERPT = "estat_municipal_changes/changes_excerpt.json"
 PULLED_SOURCES = ("soumu_codes", "estat_municipal_changes")

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import gross_prefectural_product as gpp_source
-from scityhelpers.validate import validate_table
 
 EXCERPT = "gross_prefectural_product/gpp_fy2019_fy2022_excerpt.csv"
 CORRIDOR = ["埼玉県", "千葉県", "東京都", "神奈川県", "山梨県", "長野県", "静岡県", "岐阜県",

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import ipss_projections as ipss
-from scityhelpers.validate import validate_table
 
 EXCERPT = "ipss_projections/project_excerpt.json"
 

@@ -27,11 +27,11 @@ from scityhelpers.errors import (
     SnapshotUnavailableError,
     SourceSchemaError,
 )
-from scityhelpers.manifest import get_source, load_manifest
 from scityhelpers.paths import mirror_dir
-from scityhelpers.snapshot import pull_file
+from scityhelpers.pipeline.manifest import get_source, load_manifest
+from scityhelpers.pipeline.snapshot import pull_file
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import ipss_projections_2023 as ipss23
-from scityhelpers.validate import validate_table
 
 URL = ipss23.BASE_URL + "kekkahyo1.xlsx"
 REAL_MANIFEST = Path(__file__).resolve().parents[2] / "data" / "manifest.yml"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import kpi
-from scityhelpers.validate import validate_table
 
 EXCERPT = "kpi/kpis_K01_K04_K14_excerpt.csv"
 

@@ -165,7 +165,7 @@ def test_dx_columns_must_cover_every_municipality(fixtures: Path, pulled: Path) 
 
 
 def test_dx_shifted_columns_are_caught_by_names(pulled: Path) -> None:
-    from scityhelpers.tidy import raw_files
+    from scityhelpers.pipeline.tidy import raw_files
 
     path = raw_files(mi.SOURCE_ID)[mi.FILE_DX]
     header = mi.read_csv(path, header=None).iloc[0]

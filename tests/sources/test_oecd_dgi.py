@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from scityhelpers.errors import FetchError, RawFileCorruptError, SourceSchemaError, TidySchemaError
-from scityhelpers.manifest import get_source
+from scityhelpers.pipeline.manifest import get_source
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import oecd_dgi
-from scityhelpers.validate import validate_table
 
 EXCERPT = "oecd_dgi/dgi_2023_kor_jpn_bra_excerpt.csv"
 PULLED_SOURCES = (oecd_dgi.SOURCE_ID,)

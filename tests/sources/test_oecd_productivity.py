@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import oecd_productivity
-from scityhelpers.validate import validate_table
 
 JSON_EXCERPT = "oecd_productivity/gdp_hour_jpn_kor_ltu_excerpt.json"
 SDMX_EXCERPT = "oecd_productivity/pdb_lv_sdmx_excerpt.csv"

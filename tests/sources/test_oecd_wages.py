@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import oecd_wages
-from scityhelpers.validate import validate_table
 
 
 def test_sdmx_labels_layout(fixtures: Path) -> None:

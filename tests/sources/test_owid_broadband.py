@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import owid_broadband
-from scityhelpers.validate import validate_table
 
 EXCERPT = "owid_broadband/broadband_jpn_kor_excerpt.csv"
 PULLED_SOURCES = (owid_broadband.SOURCE_ID,)

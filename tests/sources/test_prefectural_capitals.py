@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 from scityhelpers.errors import SourceSchemaError, TidySchemaError
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import prefectural_capitals as capitals
-from scityhelpers.validate import validate_table
 
 PULLED_SOURCES = ["soumu_codes", "estat_municipal_changes", "prefectural_capitals"]
 EXCERPT = "prefectural_capitals/capitals_01_02_13_excerpt.csv"
 
 #: the code5 of the 47 capitals the municipal model used before the table existed (the
-#: PREFECTURAL_CAPITALS literal of scityhelpers.models.municipal at commit 002b205, resolved)
+#: PREFECTURAL_CAPITALS literal of scityhelpers.chapters.municipal_models.compute at commit
+#: 002b205, resolved)
 CODES_BEFORE_THE_MOVE = frozenset({
     "01100", "02201", "03201", "04100", "05201", "06201", "07201", "08201", "09201", "10201",
     "11100", "12100", "13104", "14100", "15100", "16201", "17201", "18201", "19201", "20201",
@@ -72,7 +73,7 @@ def test_the_schema_wants_one_row_per_prefecture(pulled_sources: Path, fixtures:
 # -- the committed table ---------------------------------------------------------------------
 def test_47_rows_one_per_prefecture_each_resolving_to_its_code(pulled_sources: Path) -> None:
     from scityhelpers import load
-    from scityhelpers.municipalities import resolve
+    from scityhelpers.reference.municipalities import resolve
 
     table = load("prefectural_capitals")
     municipalities = load("municipalities").set_index("code5")
@@ -90,7 +91,7 @@ def test_47_rows_one_per_prefecture_each_resolving_to_its_code(pulled_sources: P
 
 def test_the_municipal_model_flags_exactly_the_tables_capitals(pulled: Path) -> None:
     from scityhelpers import load
-    from scityhelpers.models import municipal
+    from scityhelpers.chapters.municipal_models import compute as municipal
 
     frame = municipal.load_municipal_data(2018).selection_frame()
     flagged = frozenset(frame.loc[frame["is_prefectural_capital"] == 1.0, "code5"])

@@ -9,9 +9,9 @@ import pytest
 import requests
 
 from scityhelpers.errors import FetchError, RawFileCorruptError, SourceSchemaError
-from scityhelpers.manifest import get_source
+from scityhelpers.pipeline.manifest import get_source
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import pwt
-from scityhelpers.validate import validate_table
 
 EXCERPT = "pwt/pwt101_kor_jpn_usa_excerpt.csv"
 PULLED_SOURCES = (pwt.SOURCE_ID,)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scityhelpers.errors import SourceSchemaError
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import reference_figures as ref
-from scityhelpers.validate import validate_table
 
 EXCERPT = "reference_figures/key_figures_excerpt.csv"
 

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
-from scityhelpers.municipalities import jis_check_digit
 from scityhelpers.paths import mirror_dir
+from scityhelpers.pipeline.validate import validate_table
+from scityhelpers.reference.municipalities import jis_check_digit
 from scityhelpers.sources import soumu_codes
-from scityhelpers.validate import validate_table
 
 XLSX = "soumu_codes/codes_excerpt.xlsx"
 TSV = "soumu_codes/ottersou_excerpt.tsv"

@@ -16,9 +16,9 @@ from scityhelpers.errors import (
     TidySchemaError,
     UnknownCountryError,
 )
-from scityhelpers.manifest import get_source
+from scityhelpers.pipeline.manifest import get_source
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import un_egdi
-from scityhelpers.validate import validate_table
 
 UNU_2010 = "un_egdi/unu_egov_egdi_2010_excerpt.csv"
 UNU_2018 = "un_egdi/unu_egov_egdi_2018_excerpt.csv"

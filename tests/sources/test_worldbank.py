@@ -16,9 +16,9 @@ import responses
 from responses import matchers
 
 from scityhelpers.errors import FetchError, RawFileCorruptError, SourceSchemaError
-from scityhelpers.manifest import get_source
+from scityhelpers.pipeline.manifest import get_source
+from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import worldbank
-from scityhelpers.validate import validate_table
 
 INTERNET = "worldbank/API_IT.NET.USER.ZS_excerpt.csv"  # no metadata lines above the header
 MOBILE = "worldbank/API_IT.CEL.SETS.P2_excerpt.csv"  # 4 metadata lines, trailing comma

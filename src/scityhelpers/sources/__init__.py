@@ -32,7 +32,7 @@ class TableSpec:
     """How one tidy table is made.
 
     Attributes:
-        name: the table's name for :func:`scityhelpers.tidy.load`.
+        name: the table's name for :func:`scityhelpers.pipeline.tidy.load`.
         build: raw files (by manifest name) → tidy DataFrame; pure apart from reading them.
         schema: the pandera schema the result must pass.
         description: one line for ``scity data list`` and the data sources page.
@@ -68,7 +68,7 @@ def table_specs() -> dict[str, tuple[str, TableSpec]]:
 
 def table_spec(table: str) -> tuple[str, TableSpec]:
     """Return (source id, spec) of one table, importing only the module that makes it."""
-    from scityhelpers.manifest import source_of_table
+    from scityhelpers.pipeline.manifest import source_of_table
 
     source_id = source_of_table(table).id
     for spec in source_module(source_id).TABLES:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError, UnknownMunicipalityError
+from scityhelpers.pipeline.validate import require_columns, require_known
 from scityhelpers.sources._shared import CSV_READ_ERRORS
-from scityhelpers.validate import require_columns, require_known
 
 YES_NO = {"yes": True, "no": False}
 
@@ -69,11 +69,12 @@ def resolve_codes(frame: pd.DataFrame, name_col: str, pref_col: str,
                   where: Path | str) -> pd.DataFrame:
     """Return ``code5`` and ``code6`` of every row's municipality (or prefecture).
 
-    Names go through the project's one resolver (:mod:`scityhelpers.municipalities`), with the
+    Names go through the project's one resolver (:mod:`scityhelpers.reference.municipalities`),
+    with the
     row's prefecture; a name that does not resolve stops the build with every failing row.
     """
-    from scityhelpers.municipalities import resolve_frame
-    from scityhelpers.tidy import load
+    from scityhelpers.pipeline.tidy import load
+    from scityhelpers.reference.municipalities import resolve_frame
 
     try:
         code5 = resolve_frame(frame, name_col, pref_col)

@@ -19,8 +19,8 @@ import pandera.pandas as pa
 import requests
 
 from scityhelpers.errors import FetchError, RawFileCorruptError
-from scityhelpers.manifest import RawFile
-from scityhelpers.validate import (
+from scityhelpers.pipeline.manifest import RawFile
+from scityhelpers.pipeline.validate import (
     CODE5_PATTERN,
     CODE6_PATTERN,
     ISO3_PATTERN,

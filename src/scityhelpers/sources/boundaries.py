@@ -3,7 +3,8 @@
 The municipal file has one geometry per municipality (1,741 + the six Northern-Territories
 villages; designated cities dissolved to whole cities), the prefectural file one per
 prefecture. Coordinates are quantised and delta-encoded (TopoJSON ``transform``); decoding is
-in :mod:`scityhelpers.geo`. The tidy table is an index of the municipal geometries — codes,
+in :mod:`scityhelpers.chapters.maps`. The tidy table is an index of the municipal geometries —
+codes,
 names and a centroid — checked against the 総務省 code list, so a map never silently drops or
 mislabels a municipality. Credit: 「国土数値情報（行政区域データ）」（国土交通省）を加工して作成.
 """
@@ -17,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
-from scityhelpers.municipalities import normalize_name
+from scityhelpers.reference.municipalities import normalize_name
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import (
     code5_column,
@@ -78,8 +79,6 @@ def _centroid(rings: list[np.ndarray]) -> tuple[float, float]:
 
 def parse_municipal_index(topology: dict, where: Path | str) -> pd.DataFrame:
     """One row per municipal geometry: codes, names, Northern-Territories flag, centroid."""
-    from scityhelpers.geo import decode_arcs, geometry_rings
-
     arcs = decode_arcs(topology)
     rows = []
     for geometry in geometries(topology, MUNICIPAL_PROPERTIES, where):
@@ -98,7 +97,7 @@ def check_against_code_list(index: pd.DataFrame, municipalities: pd.DataFrame,
                             where: Path | str) -> None:
     """Every geometry must be one of today's municipalities, once, with the same code and name.
 
-    Names are compared after :func:`~scityhelpers.municipalities.normalize_name` (the file
+    Names are compared after :func:`~scityhelpers.reference.municipalities.normalize_name` (the file
     writes 檮原町 where the 総務省 list writes 梼原町).
     """
     units = municipalities[municipalities["level"] == "municipality"].set_index("code5")
@@ -122,7 +121,7 @@ def check_against_code_list(index: pd.DataFrame, municipalities: pd.DataFrame,
 
 def build_municipal_boundary_index(files: RawFiles) -> pd.DataFrame:
     """The 1,747 municipal geometries, checked against ``municipalities``."""
-    from scityhelpers import tidy
+    from scityhelpers.pipeline import tidy
 
     path = files[FILE_MUNICIPALITIES]
     index = parse_municipal_index(read_topology(path), path)
@@ -157,3 +156,54 @@ TABLES = (
         depends=("municipalities",),
     ),
 )
+
+
+# --------------------------------------------------------------- TopoJSON geometry
+# TopoJSON stores shared borders once as *arcs* of integer, delta-encoded positions; a polygon
+# ring is a list of arc indices (``~i`` = arc ``i`` reversed).
+def decode_arcs(topology: dict) -> list[np.ndarray]:
+    """Return every arc as an (n, 2) array of lon/lat degrees.
+
+    Quantised positions are delta-encoded: a running sum gives the integer grid position,
+    which the ``transform`` scales and translates to degrees.
+    """
+    scale = np.asarray(topology["transform"]["scale"], dtype=float)
+    translate = np.asarray(topology["transform"]["translate"], dtype=float)
+    return [np.cumsum(np.asarray(arc, dtype=float), axis=0) * scale + translate
+            for arc in topology["arcs"]]
+
+
+def _ring(indices: list[int], arcs: list[np.ndarray]) -> np.ndarray:
+    """Join the arcs of one ring; each arc after the first repeats its predecessor's end."""
+    pieces = []
+    for position, index in enumerate(indices):
+        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+        pieces.append(arc if position == 0 else arc[1:])
+    return np.concatenate(pieces)
+
+
+def geometry_rings(geometry: dict, arcs: list[np.ndarray]) -> list[np.ndarray]:
+    """Return all rings (outer rings and holes) of a Polygon or MultiPolygon geometry."""
+    if geometry["type"] == "Polygon":
+        polygons = [geometry["arcs"]]
+    elif geometry["type"] == "MultiPolygon":
+        polygons = geometry["arcs"]
+    else:
+        raise ValueError(f"geometry type {geometry['type']!r} is not a polygon")
+    return [_ring(ring, arcs) for polygon in polygons for ring in polygon]
+
+
+def prefecture_polygons(topology: dict) -> dict[str, list[np.ndarray]]:
+    """Return pref_code → rings (lon/lat degrees) from the prefecture TopoJSON."""
+    arcs = decode_arcs(topology)
+    (collection,) = topology["objects"].values()
+    return {g["properties"]["prefecture_code"]: geometry_rings(g, arcs)
+            for g in collection["geometries"]}
+
+
+def load_prefecture_polygons(path: Path | None = None) -> dict[str, list[np.ndarray]]:
+    """Decode the pulled prefecture TopoJSON (or ``path``) into rings per prefecture."""
+    from scityhelpers.pipeline import tidy
+
+    path = path or tidy.raw_files(SOURCE_ID)[FILE_PREFECTURES]
+    return prefecture_polygons(read_topology(path))

@@ -26,10 +26,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
-from scityhelpers.municipalities import RESOLVER_TABLES, MunicipalResolver
+from scityhelpers.pipeline.validate import require_columns, require_known
+from scityhelpers.reference.municipalities import RESOLVER_TABLES, MunicipalResolver
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import code5_column, corrupt_file_error, read_raw_csv
-from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "census"
 URL_2020_TOTAL = "https://www.e-stat.go.jp/stat-search/database?statdisp_id=0003445078"
@@ -112,7 +112,7 @@ def build_census2020(files: RawFiles) -> pd.DataFrame:
     population 0, dropped upstream as non-positive) and the three 浜松市 wards of 2024 (the
     census was tabulated on the old wards; the city total is present).
     """
-    from scityhelpers import tidy
+    from scityhelpers.pipeline import tidy
 
     units = tidy.load("municipalities")
     units = units.loc[units["level"] != "prefecture", ["code5", "level"]]
@@ -262,7 +262,7 @@ def carry_forward_2015(census2015: pd.DataFrame, resolver: MunicipalResolver) ->
 
 def build_population_2015_2020(files: RawFiles) -> pd.DataFrame:
     """Both censuses per 2024 municipality and ward, with the 2015→2020 change in %."""
-    from scityhelpers import tidy
+    from scityhelpers.pipeline import tidy
 
     resolver = MunicipalResolver.from_tables(tidy.load("municipalities"),
                                              tidy.load("municipal_changes"))

@@ -14,9 +14,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError
+from scityhelpers.pipeline.validate import require_columns, require_known
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import pref_code_column, read_raw_csv
-from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "census_prefectures"
 URL = "https://www.e-stat.go.jp/stat-search/files?toukei=00200521"

@@ -2,7 +2,8 @@
 
 One event per old→new pair: a merger of n municipalities is n rows, a split (分割) is one row
 per successor. County abolitions (郡の廃止) are kept — their ``old_code5`` is the county's
-code, not a municipality's — so the table mirrors the LOD list; :mod:`scityhelpers.municipalities`
+code, not a municipality's — so the table mirrors the LOD list;
+:mod:`scityhelpers.reference.municipalities`
 skips them when it maps old codes forward. Boundary adjustments without a code change (境界変更)
 are not in the source.
 """
@@ -15,9 +16,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError
+from scityhelpers.pipeline.validate import require_known
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import code5_column, read_raw_json
-from scityhelpers.validate import require_known
 
 SOURCE_ID = "estat_municipal_changes"
 LOD_URL = "https://data.e-stat.go.jp/lodw/"

@@ -16,9 +16,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError
+from scityhelpers.pipeline.validate import require_columns, require_known
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import pref_code_column, read_raw_csv
-from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "gross_prefectural_product"
 OFFICIAL_PAGE = ("https://www.esri.cao.go.jp/jp/sna/data/data_list/kenmin/files/contents/"
@@ -68,7 +68,7 @@ def parse_gpp(raw: pd.DataFrame, prefectures: dict[str, str], where: Path | str
 
 def build_gpp(files: RawFiles) -> pd.DataFrame:
     """47 prefectures × FY2011–2022, million yen, current prices."""
-    from scityhelpers import tidy
+    from scityhelpers.pipeline import tidy
 
     units = tidy.load("municipalities")
     prefectures = units[units["level"] == "prefecture"].set_index("pref_code")["name"].to_dict()

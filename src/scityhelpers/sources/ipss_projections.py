@@ -9,7 +9,7 @@ absent. Codes are those of early 2018 and are mapped forward to today's codes (4
 40231 那珂川市), so the table joins on the current code list.
 
 The 2023 edition (2020–2050) is a separate, live-only source: see ``ipss_projections_2023``.
-:mod:`scityhelpers.projections` puts the editions side by side.
+:mod:`scityhelpers.reference.projections` puts the editions side by side.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
-from scityhelpers.municipalities import RESOLVER_TABLES
+from scityhelpers.pipeline.validate import require_columns, require_known
+from scityhelpers.reference.municipalities import RESOLVER_TABLES
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import code5_column, read_raw_json
-from scityhelpers.validate import require_columns, require_known
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def current_municipality_names() -> pd.Series:
     Read from the tidy ``municipalities`` table, so every source checks its codes against the
     same list.
     """
-    from scityhelpers.tidy import load
+    from scityhelpers.pipeline.tidy import load
 
     municipalities = load("municipalities")
     current = municipalities[municipalities["level"] == "municipality"]
@@ -133,7 +133,7 @@ def to_current_codes(frame: pd.DataFrame, as_of: date, where: Path | str) -> pd.
     Every resulting code must be a current municipality (``municipalities`` table), else the
     change history is missing an event and the build stops.
     """
-    from scityhelpers.municipalities import forward_code
+    from scityhelpers.reference.municipalities import forward_code
 
     mapping = {code: forward_code(code, as_of) for code in frame["code5"].unique()}
     moved = {old: new for old, new in mapping.items() if old != new}

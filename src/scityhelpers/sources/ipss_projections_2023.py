@@ -32,9 +32,9 @@ import requests
 from openpyxl.utils.exceptions import InvalidFileException
 
 from scityhelpers.errors import FetchError, SourceSchemaError
-from scityhelpers.fetch import download
-from scityhelpers.manifest import RawFile
-from scityhelpers.municipalities import RESOLVER_TABLES
+from scityhelpers.pipeline.fetch import download
+from scityhelpers.pipeline.manifest import RawFile
+from scityhelpers.reference.municipalities import RESOLVER_TABLES
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import corrupt_file_error
 from scityhelpers.sources.ipss_projections import (
@@ -91,7 +91,7 @@ def fetch(raw: RawFile, dest: Path, session: requests.Session, *,
     The IPSS server answers moved or missing files with an HTML page and status 200; such a
     body is deleted and reported as a ``FetchError``, so ``scity data pull`` lists it among its
     attempts instead of hashing an HTML page. The sha256 check against the published hash is
-    done by :func:`scityhelpers.snapshot.pull_file`.
+    done by :func:`scityhelpers.pipeline.snapshot.pull_file`.
     """
     download(raw.url, dest, session=session, retries=retries, sleep=sleep)
     with dest.open("rb") as handle:

@@ -16,7 +16,7 @@ Five files behind the digital-maturity × productivity analysis, each with its o
   column order moved and the build stops.
 
 Every code-keyed file is checked the same way: the name beside each code must resolve to that
-code (:func:`scityhelpers.municipalities.resolve`), so a shifted column or an unknown code
+code (:func:`scityhelpers.reference.municipalities.resolve`), so a shifted column or an unknown code
 stops the build.
 """
 
@@ -30,7 +30,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError, UnknownMunicipalityError
-from scityhelpers.municipalities import RESOLVER_TABLES
+from scityhelpers.pipeline.validate import require_columns, require_known
+from scityhelpers.reference.municipalities import RESOLVER_TABLES
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import (
     RESTORE_VALID_COPY,
@@ -39,7 +40,6 @@ from scityhelpers.sources._shared import (
     read_raw_csv,
     read_raw_excel,
 )
-from scityhelpers.validate import require_columns, require_known
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def current_municipalities() -> pd.DataFrame:
 
     These 1,741 are the bodies every file of this source covers.
     """
-    from scityhelpers.tidy import load
+    from scityhelpers.pipeline.tidy import load
 
     units = load("municipalities")
     current = units[(units["level"] == "municipality") & ~units["is_hoppo"]]
@@ -145,7 +145,7 @@ def check_names_against_codes(frame: pd.DataFrame, where: Path | str) -> pd.Seri
     listing them. "Spelled as officially" means the 総務省 name, with or without its county
     (石狩郡当別町); variant kanji (檮原町) and ヶ/ケ count as variants.
     """
-    from scityhelpers.municipalities import default_resolver
+    from scityhelpers.reference.municipalities import default_resolver
 
     resolver = default_resolver()
     units = current_municipalities().set_index("code5")
@@ -185,7 +185,7 @@ def _numbers(values: pd.Series, column: str, where: Path | str,
 
 def _code6_to_code5(codes: pd.Series, where: Path | str) -> pd.Series:
     """Drop the JIS check digit after checking it (a wrong one means a mistyped code)."""
-    from scityhelpers.municipalities import jis_check_digit
+    from scityhelpers.reference.municipalities import jis_check_digit
 
     bad = codes[~codes.str.fullmatch(r"\d{6}")
                 | (codes.str[5] != codes.str[:5].map(
@@ -319,7 +319,7 @@ def parse_mynumber(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
 
 def fill_blank_codes(frame: pd.DataFrame, where: Path | str) -> pd.DataFrame:
     """Give rows without a code the code their name resolves to (``is_code_from_name``)."""
-    from scityhelpers.municipalities import resolve_frame
+    from scityhelpers.reference.municipalities import resolve_frame
 
     blank = frame["code6"].isna()
     frame = frame.assign(is_code_from_name=blank, code5=None)

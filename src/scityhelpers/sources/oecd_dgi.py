@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.countries import oecd_members
+from scityhelpers.pipeline.validate import require_columns, require_known
+from scityhelpers.reference.countries import oecd_members
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import iso3_column, read_raw_csv, refusing_fetch
-from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "oecd_dgi"
 PUBLICATION_URL = "https://doi.org/10.1787/1a89ed5e-en"

@@ -20,6 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError
+from scityhelpers.pipeline.validate import require_columns, require_known
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import (
     iso3_column,
@@ -29,7 +30,6 @@ from scityhelpers.sources._shared import (
     require_country_codes,
     year_column,
 )
-from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "oecd_productivity"
 PDB_DATAFLOW = "OECD.SDD.TPS,DSD_PDB@DF_PDB_LV,1.0"

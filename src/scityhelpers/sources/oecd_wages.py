@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.countries import oecd_members
 from scityhelpers.errors import SourceSchemaError
+from scityhelpers.pipeline.validate import require_columns, require_known
+from scityhelpers.reference.countries import oecd_members
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import iso3_column, read_raw_csv, year_column
-from scityhelpers.validate import require_columns, require_known
 
 SOURCE_ID = "oecd_wages"
 DATAFLOW = "OECD.ELS.SAE,DSD_EARNINGS@AV_AN_WAGE,1.0"

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from scityhelpers.pipeline.validate import require_columns
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import iso3_column, keep_country_rows, read_raw_csv, year_column
-from scityhelpers.validate import require_columns
 
 SOURCE_ID = "owid_broadband"
 CHART_CSV_URL = "https://ourworldindata.org/grapher/broadband-penetration-by-country.csv"

@@ -13,11 +13,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError
-from scityhelpers.municipalities import RESOLVER_TABLES
+from scityhelpers.pipeline.validate import CODE5_PATTERN
+from scityhelpers.reference.municipalities import RESOLVER_TABLES
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._reference import read_reference_csv, resolve_codes
 from scityhelpers.sources._shared import code6_column, pref_code_column
-from scityhelpers.validate import CODE5_PATTERN
 
 SOURCE_ID = "prefectural_capitals"
 FILE = "prefectural_capitals.csv"

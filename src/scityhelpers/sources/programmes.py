@@ -3,7 +3,8 @@
 SDGs未来都市 (Cabinet Office), 脱炭素先行地域 (Ministry of the Environment), スーパーシティ /
 デジタル田園健康特区 (National Strategic Special Zones) and the EU Cities Mission. The lists
 are compiled from secondary pages and are incomplete where the summary files say so: the
-chapters report coverage with :func:`scityhelpers.programmes.completeness`, never pad rows.
+chapters report coverage with :func:`scityhelpers.reference.programme_completeness.completeness`,
+never pad rows.
 
 ``sdgs_future_cities`` combines two reference tables, as their SOURCES.md prescribes: the
 complete FY2018–2023 list reconstructed from the briefing (183 rows, one FY2021 row with no
@@ -20,7 +21,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError
-from scityhelpers.municipalities import RESOLVER_TABLES
+from scityhelpers.pipeline.validate import require_known
+from scityhelpers.reference.municipalities import RESOLVER_TABLES
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._reference import (
     dates,
@@ -30,7 +32,6 @@ from scityhelpers.sources._reference import (
     yes_no,
 )
 from scityhelpers.sources._shared import code5_column, code6_column
-from scityhelpers.validate import require_known
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from scityhelpers.pipeline.validate import require_columns
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import (
     iso3_column,
@@ -23,7 +24,6 @@ from scityhelpers.sources._shared import (
     require_country_codes,
     year_column,
 )
-from scityhelpers.validate import require_columns
 
 SOURCE_ID = "pwt"
 HOMEPAGE = "https://www.rug.nl/ggdc/productivity/pwt/"

@@ -15,9 +15,9 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from scityhelpers.pipeline.validate import require_known
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._reference import numbers, read_reference_csv, whole_numbers
-from scityhelpers.validate import require_known
 
 SOURCE_ID = "reference_figures"
 FILE_KEY_FIGURES = "ipss2023_national_projection_key_figures.csv"
@@ -29,7 +29,8 @@ BRIEFING_EU_COLUMNS = ["city_in_briefing", "country_code", "table_row", "table_c
                        "heading_ja", "section"]
 FILE_BRIEFING_FIGURES = "briefing_figures.csv"
 BRIEFING_FIGURE_COLUMNS = ["claim_id", "figure", "value", "unit", "rule", "quote_ja", "section"]
-#: how a recomputed value is compared with the briefing's figure (rules in scityhelpers.claims)
+#: how a recomputed value is compared with the briefing's figure (rules in
+#: scityhelpers.chapters.claims.ledger)
 BRIEFING_RULES = ("relative", "count", "exact", "rounded_0.1")
 KEY_FIGURE_COLUMNS = ["edition", "variant", "year", "measure", "value", "unit", "source_url",
                       "source_note"]

@@ -6,7 +6,7 @@ OtterSou list (a GitHub compilation of the same codes) adds romaji, county membe
 type code, which is used to cross-check the type derived from the 総務省 names.
 
 The result, ``municipalities``, is the project's code list: every other Japanese table joins
-on its ``code5`` and :mod:`scityhelpers.municipalities` resolves names against it.
+on its ``code5`` and :mod:`scityhelpers.reference.municipalities` resolves names against it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError
-from scityhelpers.municipalities import jis_check_digit, normalize_kana
+from scityhelpers.pipeline.validate import CODE6_PATTERN, require_columns, require_known
+from scityhelpers.reference.municipalities import jis_check_digit, normalize_kana
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import (
     code5_column,
@@ -26,7 +27,6 @@ from scityhelpers.sources._shared import (
     read_raw_csv,
     read_raw_excel,
 )
-from scityhelpers.validate import CODE6_PATTERN, require_columns, require_known
 
 SOURCE_ID = "soumu_codes"
 OFFICIAL_PAGE = "https://www.soumu.go.jp/denshijiti/code.html"

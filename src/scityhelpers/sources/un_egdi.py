@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.countries import to_iso3
 from scityhelpers.errors import SourceSchemaError
+from scityhelpers.pipeline.validate import require_columns
+from scityhelpers.reference.countries import to_iso3
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import (
     iso3_column,
@@ -25,7 +26,6 @@ from scityhelpers.sources._shared import (
     refusing_fetch,
     require_country_codes,
 )
-from scityhelpers.validate import require_columns
 
 SOURCE_ID = "un_egdi"
 DATA_CENTER_URL = "https://publicadministration.un.org/egovkb/en-us/Data-Center"

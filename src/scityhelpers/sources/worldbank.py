@@ -28,8 +28,9 @@ import pandera.pandas as pa
 import requests
 
 from scityhelpers.errors import FetchError, RawFileCorruptError, SourceSchemaError
-from scityhelpers.fetch import atomic_write, download
-from scityhelpers.manifest import RawFile
+from scityhelpers.pipeline.fetch import atomic_write, download
+from scityhelpers.pipeline.manifest import RawFile
+from scityhelpers.pipeline.validate import require_columns, require_known
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import (
     RESTORE_VALID_COPY,
@@ -39,7 +40,6 @@ from scityhelpers.sources._shared import (
     read_raw_json,
     year_column,
 )
-from scityhelpers.validate import require_columns, require_known
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def fetch_api_pages(url: str, dest: Path, session: requests.Session) -> Path:
 
     The document keeps the first page's metadata as served (its ``total`` lets the parser
     check that no record is missing) and all records in page order. Each page goes through
-    :func:`scityhelpers.fetch.download` (timeouts, retries); ``dest`` is only written once
+    :func:`scityhelpers.pipeline.fetch.download` (timeouts, retries); ``dest`` is only written once
     the last page has arrived.
     """
     records: list[dict[str, Any]] = []

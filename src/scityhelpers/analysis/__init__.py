@@ -1,1 +1,0 @@
-"""Chapter computations: tidy tables in, tables and numbers out (no I/O, no plotting)."""

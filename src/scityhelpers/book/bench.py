@@ -1,0 +1,161 @@
+"""``scity bench``: the book's speed, measured on a throw-away copy of the project.
+
+Figures: cold pull+run+build, no-op rebuild, rerun after one parameter change, a naive
+``jupyter-book build`` that force-executes every notebook (for the ratio), tidy-table load
+time, and the peak resident memory of any step. A benchmark, not a test: it prints numbers and
+passes no judgement beyond showing the targets next to them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from scityhelpers.paths import mirror_dir, project_root
+
+#: what the copy leaves out: everything the cold run must make itself
+COLD_EXCLUDES = (".venv", "_build", "data/raw", "data/tidy", ".git", ".pytest_cache",
+                 ".ruff_cache", ".hypothesis")
+TARGET_NOOP_S = 5.0
+TARGET_RERUN_RATIO = 0.35
+TARGET_PEAK_RSS_MB = 1536.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One timed step: wall seconds and the largest child RSS seen so far (MB)."""
+
+    name: str
+    seconds: float
+    peak_rss_mb: float
+
+
+def _peak_children_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux: the largest single descendant so far
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _timed(name: str, commands: list[list[str]], cwd: Path, env: dict[str, str]) -> Step:
+    start = time.perf_counter()
+    for command in commands:
+        subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True, text=True)
+    return Step(name, time.perf_counter() - start, _peak_children_rss_mb())
+
+
+def _copy_project(target: Path) -> Path:
+    root = project_root()
+    ignore = shutil.ignore_patterns(*{Path(p).name for p in COLD_EXCLUDES}, "*.run.json")
+    shutil.copytree(root, target, ignore=ignore)
+    return target
+
+
+def _force_execute_config(copy: Path) -> None:
+    config_path = copy / "_config.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["execute"] = {"execute_notebooks": "force", "timeout": 600}
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+def _load_all_tables_s(env: dict[str, str], cwd: Path) -> float:
+    code = ("import time; from scityhelpers.pipeline.manifest import load_manifest; "
+            "from scityhelpers import load; t=time.perf_counter(); "
+            "[load(t_) for s in load_manifest().values() "
+            " if not s.extra.get('live_only') for t_ in s.tables]; "
+            "print(time.perf_counter()-t)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, check=True,
+                         capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _model_fit_seconds(env: dict[str, str], cwd: Path) -> dict[str, float]:
+    """Fit times of the model chapters, in a fresh process (seconds, best of repeats)."""
+    code = ("import json; "
+            "from scityhelpers.chapters.digital_productivity import compute as countries; "
+            "from scityhelpers.chapters.municipal_models import compute as municipal; "
+            "t = {'countries: all specifications': countries.time_all_specs()}; "
+            "t.update({f'municipal: {k}': v for k, v in municipal.time_all_models().items()}); "
+            "print(json.dumps(t))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+#: rebuild the Japanese edition from an empty staging folder (its share of a cold build)
+JA_BUILD_COLD = [sys.executable, "-c",
+                 "import shutil; from scityhelpers.book.edition_ja import STAGE_DIR, build_ja; "
+                 "from scityhelpers.paths import build_dir; "
+                 "shutil.rmtree(build_dir() / STAGE_DIR, ignore_errors=True); build_ja()"]
+
+
+def measure(work: Path) -> tuple[list[Step], float, dict[str, float]]:
+    """Run every benchmark step in ``work`` (a fresh copy); return steps and load time."""
+    scity = str(Path(sys.executable).with_name("scity"))
+    copy = _copy_project(work / "scity")
+    env = {**os.environ, "SCITY_ROOT": str(copy), "SCITY_MIRROR": str(mirror_dir())}
+    steps = [
+        _timed("cold: pull + run + build",
+               [[scity, "data", "pull"], [scity, "run", "--force"], [scity, "build"]], copy, env),
+        # the extra cost of the 日本語版 inside that build: its build again, from nothing
+        _timed("日本語版: the Japanese build alone, cold", [JA_BUILD_COLD], copy, env),
+        _timed("no-op: run + build, nothing changed", [[scity, "run"], [scity, "build"]],
+               copy, env),
+        _timed("one parameter: wages year=2021, run + build",
+               [[scity, "run", "--only", "wages", "-p", "year=2021"], [scity, "build"]],
+               copy, env),
+    ]
+    load_s = _load_all_tables_s(env, copy)
+    fits = _model_fit_seconds(env, copy)
+    naive = _copy_project(work / "naive")
+    shutil.copytree(copy / "data" / "tidy", naive / "data" / "tidy")
+    shutil.copytree(copy / "data" / "raw", naive / "data" / "raw")
+    _force_execute_config(naive)
+    env_naive = {**env, "SCITY_ROOT": str(naive)}
+    jupyter_book = str(Path(sys.executable).with_name("jupyter-book"))
+    steps.append(_timed("naive: jupyter-book build, execute_notebooks: force",
+                        [[jupyter_book, "build", str(naive)]], naive, env_naive))
+    return steps, load_s, fits
+
+
+def report(steps: list[Step], load_s: float, fits: dict[str, float]) -> Table:
+    """Format the figures with the targets beside them."""
+    by_name = {s.name.split(":")[0]: s for s in steps}
+    table = Table(title=f"scity bench — {platform.node()}, {os.cpu_count()} cores, "
+                        f"Python {platform.python_version()}")
+    table.add_column("step")
+    table.add_column("seconds", justify="right")
+    table.add_column("peak RSS so far (MB)", justify="right")
+    for step in steps:
+        table.add_row(step.name, f"{step.seconds:.1f}", f"{step.peak_rss_mb:.0f}")
+    ratio = by_name["one parameter"].seconds / by_name["naive"].seconds
+    peak = max(s.peak_rss_mb for s in steps)
+    table.add_row("tidy tables: load all", f"{load_s:.2f}", "")
+    for name, seconds in fits.items():
+        table.add_row(f"model fit — {name}", f"{seconds:.2f}", "")
+    table.add_row(f"no-op rebuild (target ≤ {TARGET_NOOP_S:.0f} s)",
+                  f"{by_name['no-op'].seconds:.1f}", "")
+    table.add_row(f"one-parameter rerun / naive build (target ≤ {TARGET_RERUN_RATIO})",
+                  f"{ratio:.2f}", "")
+    table.add_row(f"peak RSS of any step (target ≤ {TARGET_PEAK_RSS_MB:.0f} MB)", "",
+                  f"{peak:.0f}")
+    return table
+
+
+def run_benchmark(console: Console) -> None:
+    """Measure on a temporary copy of the project and print the table."""
+    with tempfile.TemporaryDirectory(prefix="scity-bench-") as work:
+        console.print("benchmarking on a fresh copy (cold run takes a few minutes)…")
+        steps, load_s, fits = measure(Path(work))
+    Console(width=120).print(report(steps, load_s, fits))

@@ -1,0 +1,4 @@
+"""Programmes: SDGs Future Cities, decarbonization leading areas and other selections.
+
+``compute`` (PARAMS; tidy tables in, facts out), ``figures`` and ``facts.csv``.
+"""

@@ -1,0 +1,449 @@
+"""Programmes: where the government selects — counts, selection rates, coverage, overlap.
+
+Four selection lists: SDGs未来都市 (Cabinet Office, by fiscal year), 脱炭素先行地域 (Ministry
+of the Environment, by round), スーパーシティ / デジタル田園健康特区 (2022-03-10) and, as a
+comparison, the EU Mission "100 Climate-Neutral and Smart Cities". The lists are compiled from
+secondary pages and some selections are only partly named, so every table carries its
+completeness (bodies named / officially announced, from
+:func:`scityhelpers.reference.programme_completeness.completeness`).
+
+Two uses of the lists, two rules:
+
+* **coverage** (by prefecture, by size class, overlap) counts every named body — a lower
+  bound where a selection is incomplete;
+* **selected vs the rest** (population, projected change, ageing) uses only selections in
+  which every announced body is accounted for: a partial list compiled from news pages
+  over-represents places the news covers, which would bias exactly the comparison made.
+  Bodies known only from partial selections are left out of both groups.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scityhelpers.chapters.parameters import Param
+from scityhelpers.reference.briefing import BriefingFigures
+from scityhelpers.stats.rank_tests import RankComparison, compare
+
+# The briefing's figures (yearly SDGs counts, decarbonization rounds) come from the reference
+# table briefing_figures through scityhelpers.reference.briefing.BriefingFigures.
+
+#: programme keys used in every table, with their display names
+PROGRAMMES = {
+    "sdgs": "SDGs未来都市 SDGs Future Cities",
+    "decarb": "脱炭素先行地域 Decarbonization Leading Areas",
+    "zones": "スーパーシティ・デジタル田園健康特区 Super City / health zones",
+}
+#: 2020 census population classes (persons; lower bound inclusive)
+SIZE_EDGES = (0, 10_000, 50_000, 100_000, 300_000, 1_000_000, np.inf)
+SIZE_LABELS = ("<1万 (<10k)", "1–5万 (10–50k)", "5–10万 (50–100k)", "10–30万 (100–300k)",
+               "30–100万 (300k–1M)", "100万+ (1M+)")
+FISCAL_YEAR_START_MONTH = 4
+TABLES = ("sdgs_future_cities", "sdgs_by_year", "decarbonization_areas",
+          "decarbonization_rounds", "special_zones", "eu_mission_cities", "municipalities",
+          "census2020_municipal", "municipal_projection")
+
+
+# -- time ----------------------------------------------------------------------------------
+def fiscal_year(dates: pd.Series) -> pd.Series:
+    """Japanese fiscal year (April–March) of each date; NaT stays missing."""
+    years = dates.dt.year - (dates.dt.month < FISCAL_YEAR_START_MONTH).astype(int)
+    return years.astype("Int64")
+
+
+def round_fiscal_years(rounds: pd.DataFrame) -> pd.Series:
+    """Fiscal year of each decarbonization round, indexed by round.
+
+    A round whose day is not stated (round 7) comes after every dated round, so it is placed
+    in the fiscal year of the latest dated round — at least as late as that.
+    """
+    years = fiscal_year(rounds["announced"]).set_axis(rounds["round"]).sort_index()
+    return years.ffill().astype(int)
+
+
+def as_of_years(sdgs_by_year: pd.DataFrame, rounds: pd.DataFrame) -> list[int]:
+    """Valid cut-offs: fiscal years from the first decarbonization round to the latest data."""
+    first = int(round_fiscal_years(rounds).min())
+    last = max(int(sdgs_by_year["fiscal_year"].max()), int(round_fiscal_years(rounds).max()))
+    return list(range(first, last + 1))
+
+
+# -- counts against the briefing -----------------------------------------------------------
+def _completeness_of(completeness: pd.DataFrame, programme: str) -> pd.DataFrame:
+    rows = completeness[completeness["programme"] == programme].copy()
+    rows["number"] = rows["selection"].str.extract(r"(\d+)$", expand=False).astype(int)
+    return rows.set_index("number")
+
+
+def completeness_label(known: pd.Series, announced: pd.Series) -> pd.Series:
+    """"known / announced" as text (announced missing → "known / ?")."""
+    return [f"{k} / {a}" if pd.notna(a) else f"{k} / ?" for k, a in
+            zip(known, announced, strict=True)]
+
+
+def sdgs_year_table(sdgs_by_year: pd.DataFrame, completeness: pd.DataFrame,
+                    as_of: int, briefing: BriefingFigures) -> pd.DataFrame:
+    """SDGs Future Cities per fiscal year up to ``as_of``: briefing vs announced vs named.
+
+    ``selection_rate_pct`` = cities selected / proposals received (applicants), where the
+    number of applicants was reported. ``named`` counts cities the list names (a joint
+    proposal is one city).
+    """
+    table = sdgs_by_year[sdgs_by_year["fiscal_year"] <= as_of].copy()
+    known = _completeness_of(completeness, "SDGs未来都市")
+    table["briefing_cities"] = table["fiscal_year"].map(
+        briefing.sdgs_cities_by_year()).astype("Int64")
+    table["named"] = table["fiscal_year"].map(known["known"]).astype(int)
+    table["unnamed"] = table["fiscal_year"].map(known["unnamed"]).astype(int)
+    table["model_projects_named"] = table["fiscal_year"].map(
+        known["model_projects_known"]).astype("Int64")
+    table["selection_rate_pct"] = (table["cities_selected"] / table["applicants"] * 100
+                                   ).astype("Float64")
+    table["list_completeness"] = completeness_label(table["named"], table["cities_selected"])
+    return table[["fiscal_year", "announced", "briefing_cities", "cities_selected",
+                  "municipalities_selected", "applicants", "selection_rate_pct",
+                  "model_projects", "model_projects_named", "named", "unnamed",
+                  "list_completeness"]].reset_index(drop=True)
+
+
+def briefing_sdgs_totals(sdgs_by_year: pd.DataFrame,
+                         briefing: BriefingFigures) -> dict[str, int]:
+    """Announced totals over the briefing's years (FY2018–2023): cities, bodies, models."""
+    years = sdgs_by_year[sdgs_by_year["fiscal_year"].between(*briefing.sdgs_years())]
+    return {"cities": int(years["cities_selected"].sum()),
+            "bodies": int(years["municipalities_selected"].sum()),
+            "model_projects": int(years["model_projects"].sum()),
+            "cumulative_cities": int(years["cumulative_cities"].iloc[-1])}
+
+
+def decarb_round_table(rounds: pd.DataFrame, completeness: pd.DataFrame,
+                       as_of: int, briefing: BriefingFigures) -> pd.DataFrame:
+    """Decarbonization rounds up to fiscal year ``as_of``: selected, proposals, rate, named.
+
+    ``selection_rate_pct`` = proposals selected / proposals received; ``leads_named`` counts
+    lead proposals the list names (co-proposers are incomplete in several rounds).
+    """
+    years = round_fiscal_years(rounds)
+    known = _completeness_of(completeness, "脱炭素先行地域")
+    table = rounds.assign(fiscal_year=rounds["round"].map(years))
+    table = table[table["fiscal_year"] <= as_of].copy()
+    table["selection_rate_pct"] = (table["proposals_selected"] / table["proposals_received"]
+                                   * 100).astype("Float64")
+    claimed = briefing.decarb_rounds()
+    table["briefing_selected"] = table["round"].map(
+        {r: s for r, (s, _) in claimed.items()}).astype("Int64")
+    table["briefing_proposals"] = table["round"].map(
+        {r: p for r, (_, p) in claimed.items()}).astype("Int64")
+    table["leads_named"] = table["round"].map(known["known"]).astype(int)
+    table["list_completeness"] = completeness_label(table["leads_named"],
+                                                    table["proposals_selected"])
+    return table[["round", "announced", "fiscal_year", "briefing_selected",
+                  "briefing_proposals", "proposals_selected", "proposals_received",
+                  "selection_rate_pct", "cumulative_selected", "leads_named",
+                  "list_completeness"]].reset_index(drop=True)
+
+
+def cumulative_net_of_withdrawals(rounds: pd.DataFrame) -> dict[str, int]:
+    """Selections after the last of ``rounds``: gross, withdrawn and net, in proposals.
+
+    The rounds file records withdrawals (辞退) only through its reported cumulative counts:
+    a reported cumulative count below the running sum of selections means proposals withdrew
+    by then. Rule: ``withdrawn`` is the largest such shortfall over the rounds (a later
+    cumulative reported as the plain sum, as round 7's is, does not undo an earlier
+    withdrawal); ``net`` = ``gross`` − ``withdrawn``.
+    """
+    ordered = rounds.sort_values("round")
+    running = ordered["proposals_selected"].astype(int).cumsum()
+    shortfall = (running - ordered["cumulative_selected"].astype("Int64")).dropna()
+    withdrawn = max(int(shortfall.max()) if not shortfall.empty else 0, 0)
+    gross = int(running.iloc[-1])
+    return {"gross": gross, "withdrawn": withdrawn, "net": gross - withdrawn,
+            "reported": int(ordered["cumulative_selected"].iloc[-1]),
+            "last_round": int(ordered["round"].iloc[-1])}
+
+
+def pooled_selection_rate(rounds: pd.DataFrame) -> float:
+    """Selected / received over the given rounds, in percent."""
+    return float(rounds["proposals_selected"].sum() / rounds["proposals_received"].sum() * 100)
+
+
+# -- completeness ---------------------------------------------------------------------------
+#: completeness() programme names → this module's keys
+COMPLETENESS_PROGRAMMES = {"SDGs未来都市": "sdgs", "脱炭素先行地域": "decarb",
+                           "スーパーシティ型国家戦略特別区域": "zones",
+                           "デジタル田園健康特区(革新的事業連携型国家戦略特別区域)": "zones",
+                           "EU Cities Mission": "eu"}
+COMPLETENESS_WORDS = {"sdgs": ("SDGs未来都市", "cities"),
+                      "decarb": ("脱炭素先行地域", "lead proposals"),
+                      "zones": ("特区 zones", "municipalities"),
+                      "eu": ("EU Cities Mission", "cities")}
+
+
+def completeness_up_to(completeness: pd.DataFrame, as_of: int,
+                       round_years: pd.Series) -> pd.DataFrame:
+    """Rows of :func:`~scityhelpers.reference.programme_completeness.completeness` up to ``as_of``.
+
+    Adds ``key`` (sdgs/decarb/zones/eu) and ``fiscal_year`` of each selection.
+    """
+    table = completeness.assign(key=completeness["programme"].map(COMPLETENESS_PROGRAMMES))
+    number = table["selection"].str.extract(r"^(?:FY|round )(\d+)$", expand=False)
+    number = pd.to_numeric(number).astype("Int64")
+    year = pd.Series(pd.NA, index=table.index, dtype="Int64")
+    year[table["key"] == "sdgs"] = number[table["key"] == "sdgs"]
+    is_round = table["key"] == "decarb"
+    year[is_round] = number[is_round].map(round_years).astype("Int64")
+    dated = table["selection"].str.extract(r"^(\d{4})-(\d{2})", expand=True)
+    other = table["key"].isin(["zones", "eu"])
+    year[other] = (dated.loc[other, 0].astype(int)
+                   - (dated.loc[other, 1].astype(int) < FISCAL_YEAR_START_MONTH)).astype("Int64")
+    table["fiscal_year"] = year
+    return table[table["fiscal_year"] <= as_of].reset_index(drop=True)
+
+
+def completeness_note(completeness: pd.DataFrame, as_of: int, round_years: pd.Series,
+                      keys: tuple[str, ...] = ("sdgs", "decarb", "zones")) -> str:
+    """One sentence per programme: bodies named / announced up to ``as_of``, gaps listed."""
+    table = completeness_up_to(completeness, as_of, round_years)
+    parts = []
+    for key in keys:
+        rows = table[table["key"] == key]
+        name, unit = COMPLETENESS_WORDS[key]
+        gaps = rows[~rows["is_complete"]]
+        gap_text = ", ".join(f"{s} {k}/{a}" for s, k, a in
+                             zip(gaps["selection"], gaps["known"], gaps["announced"],
+                                 strict=True))
+        parts.append(f"{name}: {int(rows['known'].sum())} of "
+                     f"{int(rows['announced'].sum())} {unit} named"
+                     + (f" (incomplete: {gap_text})" if gap_text else " (complete)"))
+    return f"List completeness up to FY{as_of} — " + "; ".join(parts) + "."
+
+
+# -- who is selected -----------------------------------------------------------------------
+def selections(sdgs: pd.DataFrame, decarb: pd.DataFrame, zones: pd.DataFrame,
+               rounds: pd.DataFrame, completeness: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """One row per named body per selection up to ``as_of`` (code5, programme, selection).
+
+    ``is_complete_selection`` is True when every announced body of that selection is
+    accounted for (named, or a known unnamed row as in SDGs FY2021): such selections can be
+    compared with the rest without the bias of a news-compiled partial list.
+    """
+    sdgs_known = _completeness_of(completeness, "SDGs未来都市")
+    decarb_known = _completeness_of(completeness, "脱炭素先行地域")
+    accounted = lambda k: (k["known"] + k["unnamed"] >= k["announced"]).fillna(False)  # noqa: E731
+    named_sdgs = sdgs[sdgs["is_resolved"] & (sdgs["fiscal_year"] <= as_of)]
+    round_years = round_fiscal_years(rounds)
+    named_decarb = decarb[decarb["round"].map(round_years) <= as_of]
+    zone_year = fiscal_year(zones["decided"])
+    parts = [
+        pd.DataFrame({"code5": named_sdgs["code5"], "programme": "sdgs",
+                      "selection": "FY" + named_sdgs["fiscal_year"].astype(str),
+                      "is_complete_selection": named_sdgs["fiscal_year"].map(
+                          accounted(sdgs_known)).astype(bool)}),
+        pd.DataFrame({"code5": named_decarb["code5"], "programme": "decarb",
+                      "selection": "round " + named_decarb["round"].astype(str),
+                      "is_complete_selection": named_decarb["round"].map(
+                          accounted(decarb_known)).astype(bool)}),
+        pd.DataFrame({"code5": zones.loc[zone_year <= as_of, "code5"], "programme": "zones",
+                      "selection": "2022-03-10", "is_complete_selection": True}),
+    ]
+    table = pd.concat(parts, ignore_index=True)
+    return table.sort_values(["programme", "selection", "code5"]).reset_index(drop=True)
+
+
+def membership(selected: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """One row per selected body: name, level and whether it is in each programme."""
+    flags = (selected.assign(flag=True)
+             .pivot_table(index="code5", columns="programme", values="flag", aggfunc="any")
+             .reindex(columns=list(PROGRAMMES)).fillna(False).astype(bool))
+    flags.columns = [f"in_{c}" for c in flags.columns]
+    names = municipalities.set_index("code5")[["pref_code", "pref_name", "name", "level"]]
+    return names.join(flags, how="inner").reset_index().sort_values("code5",
+                                                                     ignore_index=True)
+
+
+def overlap_table(members: pd.DataFrame) -> pd.DataFrame:
+    """Bodies by combination of programmes (each body counted once, in its combination)."""
+    flag_columns = [f"in_{c}" for c in PROGRAMMES]
+    combos = members.groupby(flag_columns).size().rename("bodies").reset_index()
+    short = {"in_sdgs": "SDGs", "in_decarb": "脱炭素 decarb", "in_zones": "特区 zones"}
+    combos["combination"] = [" × ".join(short[c] for c in flag_columns if row[c])
+                             for _, row in combos.iterrows()]
+    combos["programmes"] = combos[flag_columns].sum(axis=1)
+    combos = combos.sort_values(["programmes", "bodies"], ascending=[True, False])
+    return combos[["combination", *flag_columns, "bodies"]].reset_index(drop=True)
+
+
+def share_also_in(members: pd.DataFrame, programme: str, other: str) -> float:
+    """Share (%) of the bodies in ``programme`` that are also in ``other``."""
+    rows = members[members[f"in_{programme}"]]
+    return float(rows[f"in_{other}"].mean() * 100)
+
+
+# -- municipal profile ---------------------------------------------------------------------
+def municipal_profile(municipalities: pd.DataFrame, census: pd.DataFrame,
+                      projection: pd.DataFrame) -> pd.DataFrame:
+    """Every municipality (not prefectures, wards or the Northern-Territories villages).
+
+    Columns: 2020 census population (persons) and share aged 65+ (% of the total, which
+    includes people of unknown age), size class, and the IPSS projected change (%) from 2020
+    to the projection's last year (missing where the edition has no municipal figures, e.g.
+    Fukushima in the 2018 edition).
+    """
+    base = municipalities[(municipalities["level"] == "municipality")
+                          & ~municipalities["is_hoppo"]]
+    profile = base[["code5", "pref_code", "pref_name", "name", "type"]].merge(
+        census[["code5", "population_2020_persons", "age65plus_2020_persons"]],
+        on="code5", how="left", validate="1:1")
+    population = profile["population_2020_persons"].astype("Float64")
+    profile["share_65plus_pct"] = profile["age65plus_2020_persons"] / population * 100
+    profile["size_class"] = pd.cut(population.astype(float), SIZE_EDGES, right=False,
+                                   labels=SIZE_LABELS)
+    last_year = int(projection["year"].max())
+    wide = projection.pivot_table(index="code5", columns="year", values="population_persons")
+    change = (wide[last_year] / wide[2020] - 1) * 100
+    profile["projected_change_pct"] = profile["code5"].map(change)
+    return profile.drop(columns="age65plus_2020_persons").sort_values("code5",
+                                                                      ignore_index=True)
+
+
+def coverage_by_size(profile: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Per 2020 size class: municipalities, and number and share (%) in each programme."""
+    flagged = profile.merge(members[["code5", *[f"in_{c}" for c in PROGRAMMES]]],
+                            on="code5", how="left")
+    flags = [f"in_{c}" for c in PROGRAMMES]
+    flagged[flags] = flagged[flags].fillna(False).astype(bool)
+    flagged["in_any"] = flagged[flags].any(axis=1)
+    grouped = flagged.dropna(subset=["size_class"]).groupby("size_class", observed=False)
+    table = grouped.size().rename("municipalities").to_frame()
+    for key in ["sdgs", "decarb", "any"]:
+        table[f"{key}_selected"] = grouped[f"in_{key}"].sum()
+        table[f"{key}_share_pct"] = table[f"{key}_selected"] / table["municipalities"] * 100
+    return table.reset_index()
+
+
+def coverage_by_prefecture(profile: pd.DataFrame, members: pd.DataFrame,
+                           municipalities: pd.DataFrame) -> pd.DataFrame:
+    """Per prefecture: municipalities selected (SDGs or decarbonization) and their share (%).
+
+    ``prefecture_selected`` says whether the prefecture itself was selected as a body.
+    """
+    selected = members.loc[members["in_sdgs"] | members["in_decarb"], "code5"]
+    flagged = profile.assign(is_selected=profile["code5"].isin(selected))
+    table = flagged.groupby(["pref_code", "pref_name"]).agg(
+        municipalities=("code5", "size"), selected=("is_selected", "sum")).reset_index()
+    table["share_pct"] = table["selected"] / table["municipalities"] * 100
+    prefectures = municipalities.loc[municipalities["level"] == "prefecture", "code5"]
+    selected_prefectures = set(prefectures) & set(selected)
+    table["prefecture_selected"] = (table["pref_code"] + "000").isin(selected_prefectures)
+    return table.sort_values("pref_code", ignore_index=True)
+
+
+# -- selected vs the rest ------------------------------------------------------------------
+#: measure → (column, transform for the comparison, how the shift is reported)
+MEASURES = {
+    "population_2020": ("population_2020_persons", "log", "ratio (×)"),
+    "projected_change": ("projected_change_pct", "identity", "percentage points"),
+    "share_65plus": ("share_65plus_pct", "identity", "percentage points"),
+}
+
+
+def comparison_groups(profile: pd.DataFrame, selected: pd.DataFrame) -> pd.Series:
+    """Label each municipality ``selected`` / ``others`` / ``excluded`` (partial lists only).
+
+    ``selected``: named in at least one complete selection; ``excluded``: named only in
+    incomplete selections (kept out of both groups); ``others``: in no list.
+    """
+    complete = set(selected.loc[selected["is_complete_selection"], "code5"])
+    anywhere = set(selected["code5"])
+    return pd.Series(np.select([profile["code5"].isin(complete),
+                                profile["code5"].isin(anywhere)],
+                               ["selected", "excluded"], "others"),
+                     index=profile.index, name="group")
+
+
+def compare_selected(profile: pd.DataFrame, groups: pd.Series) -> dict[str, RankComparison]:
+    """Mann–Whitney comparisons of selected vs other municipalities, one per measure.
+
+    Population is compared on log₁₀ (the Hodges–Lehmann shift becomes a ratio after
+    exponentiation in :func:`comparison_table`); the other measures in percent.
+    """
+    results = {}
+    for key, (column, transform, _) in MEASURES.items():
+        values = profile[column].astype(float)
+        if transform == "log":
+            values = np.log10(values)
+        results[key] = compare(values[groups == "selected"].to_numpy(),
+                               values[groups == "others"].to_numpy())
+    return results
+
+
+def group_medians(profile: pd.DataFrame, groups: pd.Series, column: str) -> tuple[float, float]:
+    """Medians of ``column`` for the selected and the other municipalities (data units)."""
+    values = profile[column].astype(float)
+    return (float(values[groups == "selected"].median()),
+            float(values[groups == "others"].median()))
+
+
+def comparison_table(profile: pd.DataFrame, groups: pd.Series,
+                     results: dict[str, RankComparison]) -> pd.DataFrame:
+    """The comparisons as a table: medians, U test, rank-biserial r, Hodges–Lehmann shift.
+
+    Medians are in the data's units (persons, %); the shift of population is a ratio.
+    """
+    rows = []
+    for key, fit in results.items():
+        column, transform, unit = MEASURES[key]
+        back = (lambda v: 10 ** v) if transform == "log" else (lambda v: v)  # noqa: E731
+        median_selected, median_others = group_medians(profile, groups, column)
+        rows.append({
+            "measure": column, "n_selected": fit.n_first, "n_others": fit.n_second,
+            "median_selected": median_selected, "median_others": median_others,
+            "rank_biserial_r": fit.rank_biserial, "p_value": fit.p_value,
+            "hl_shift": back(fit.hl_shift), "hl_ci95_low": back(fit.hl_low),
+            "hl_ci95_high": back(fit.hl_high), "shift_unit": unit,
+        })
+    return pd.DataFrame(rows)
+
+
+def unlisted_upper_bound(completeness: pd.DataFrame, as_of: int,
+                         round_years: pd.Series) -> int:
+    """Selections announced but not named up to ``as_of`` (SDGs cities + lead proposals).
+
+    At most this many selected bodies hide among the "others", plus unnamed co-proposers.
+    """
+    table = completeness_up_to(completeness, as_of, round_years)
+    table = table[table["key"].isin(["sdgs", "decarb"])]
+    return int((table["announced"] - table["known"]).fillna(0).clip(lower=0).sum())
+
+
+# -- EU comparison -------------------------------------------------------------------------
+def eu_by_country(eu: pd.DataFrame) -> pd.DataFrame:
+    """Mission cities per country and group, most first."""
+    table = eu.groupby(["group", "country"]).size().rename("cities").reset_index()
+    return table.sort_values(["group", "cities", "country"], ascending=[False, False, True],
+                             ignore_index=True)
+
+
+# -- parameters ----------------------------------------------------------------------------
+def _table(name: str) -> pd.DataFrame:
+    from scityhelpers.pipeline.tidy import load
+
+    return load(name)
+
+
+def _projection_editions() -> list[int]:
+    from scityhelpers.reference.projections import available_editions
+
+    return available_editions()
+
+
+PARAMS = (
+    Param("as_of", int,
+          "fiscal-year cut-off: selections announced up to this fiscal year (April–March)",
+          allowed=lambda v: as_of_years(_table("sdgs_by_year"),
+                                        _table("decarbonization_rounds"))),
+    Param("projection_edition", int,
+          "IPSS municipal projection edition for the projected change (2018: to 2045)",
+          allowed=lambda v: _projection_editions()),
+)

@@ -1,0 +1,69 @@
+"""The analytical chapters: notebook, parameters, tidy tables read, and the year parameter.
+
+One registry, read by ``scity run`` (what to execute and validate), by ``scity build`` (which
+pages to check) and by the tests (which notebooks nbval must cover).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from scityhelpers.errors import ParameterError
+from scityhelpers.paths import project_root
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """An analytical chapter.
+
+    Attributes:
+        name: short id, also the notebook's file stem (``notebooks/<name>.ipynb``).
+        module: the ``scityhelpers`` module declaring ``PARAMS`` and ``TABLES``.
+        page: the prose page in ``book/`` that glues the notebook's numbers.
+        year_param: the parameter ``scity run --year`` sets (None: the chapter has no year).
+        reads_chapters: chapters whose glued values this one reads (run after them).
+    """
+
+    name: str
+    module: str
+    page: str
+    year_param: str | None = None
+    reads_chapters: tuple[str, ...] = ()
+
+    @property
+    def notebook(self) -> Path:
+        """Path of the committed, executed notebook."""
+        return project_root() / "notebooks" / f"{self.name}.ipynb"
+
+    def analysis(self) -> ModuleType:
+        """Import the analysis module (PARAMS, TABLES)."""
+        return importlib.import_module(self.module)
+
+
+CHAPTERS: dict[str, Chapter] = {
+    chapter.name: chapter
+    for chapter in (
+        Chapter("wages", "scityhelpers.chapters.wages.compute", "book/wages.md", year_param="year"),
+        # projections: `--year` (a data year) does not apply; use -p target_year=…
+        Chapter("population", "scityhelpers.chapters.population.compute", "book/population.md"),
+        Chapter("programmes", "scityhelpers.chapters.programmes.compute", "book/programmes.md"),
+        Chapter("kpi", "scityhelpers.chapters.kpi.compute", "book/kpi.md"),
+        Chapter("digital_productivity", "scityhelpers.chapters.digital_productivity.compute",
+                "book/digital_productivity.md", year_param="end_year"),
+        Chapter("municipal_models", "scityhelpers.chapters.municipal_models.compute",
+                "book/municipal_models.md"),
+        Chapter("claims", "scityhelpers.chapters.claims.compute", "book/claims.md",
+                reads_chapters=("wages", "population", "programmes", "kpi",
+                                "digital_productivity")),
+    )
+}
+
+
+def get_chapter(name: str) -> Chapter:
+    """Return a chapter by name or raise ``ParameterError`` listing the chapters."""
+    if name not in CHAPTERS:
+        raise ParameterError(f"unknown chapter {name!r}; chapters: {', '.join(CHAPTERS)}")
+    return CHAPTERS[name]

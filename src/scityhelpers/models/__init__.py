@@ -1,1 +1,0 @@
-"""Statistical models behind the chapters (panel regressions, out-of-sample checks)."""

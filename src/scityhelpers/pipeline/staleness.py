@@ -1,0 +1,131 @@
+"""One staleness checksum: is a result older than the code, data and parameters it comes from?
+
+Three steps keep results: ``tidy`` (a table from a source's raw files), the runner (an executed
+notebook from its tables and parameters) and the build (the site from notebooks and pages).
+Each asks :func:`step_checksum` over what it actually depends on:
+
+* **code**: the package files the step imports, transitively (read with :mod:`ast`, lazy
+  imports inside functions count, never executed), plus the data files beside those modules
+  (a chapter's ``facts.csv``, ``reference/resources/*.csv``). Hashing the whole package would
+  rerun every chapter when one plot module changes; the import closure reruns exactly the steps
+  that can see the change;
+* **inputs**: content hashes of the files or tables it reads;
+* **parameters**: the values it was run with.
+
+File contents are re-read only when a file's size or modification time changed.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+PACKAGE = "scityhelpers"
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+DATA_SUFFIXES = {".csv", ".yml"}
+
+
+def module_file(module: str) -> Path | None:
+    """The file of a ``scityhelpers`` module or package, or None if there is none."""
+    parts = module.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    base = PACKAGE_DIR.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_modules(source: str) -> set[str]:
+    """``scityhelpers`` modules named by the imports in ``source``.
+
+    ``from a import b`` names ``a`` and, where ``b`` is a submodule, ``a.b``.
+    """
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return {n for n in names if n.split(".")[0] == PACKAGE and module_file(n) is not None}
+
+
+def _with_parents(module: str) -> set[str]:
+    """A module and the packages it sits in (importing ``a.b.c`` runs ``a`` and ``a.b``)."""
+    parts = module.split(".")
+    return {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+
+
+def closure(sources: Iterable[str] = (), modules: Iterable[str] = ()) -> set[Path]:
+    """Every package file reachable by imports from ``sources`` and ``modules``.
+
+    ``sources`` are Python source texts; the named ``modules`` count themselves.
+    """
+    todo = set(modules).union(*(imported_modules(s) for s in sources))
+    seen: set[str] = set()
+    while todo:
+        module = todo.pop()
+        for name in _with_parents(module) - seen:
+            seen.add(name)
+            path = module_file(name)
+            if path is not None:
+                todo |= imported_modules(path.read_text(encoding="utf-8")) - seen
+    return {path for name in seen if (path := module_file(name)) is not None}
+
+
+def data_files(modules: Iterable[Path] | None = None) -> set[Path]:
+    """The package's data files read by ``modules`` (all of them when ``modules`` is None).
+
+    A module's data sits beside it or in a ``resources/`` folder beside it: a chapter's
+    ``facts.csv``, the resolvers' ``reference/resources/*.csv``.
+    """
+    if modules is None:
+        return {p for p in PACKAGE_DIR.rglob("*")
+                if p.suffix in DATA_SUFFIXES and "__pycache__" not in p.parts}
+    folders = {m.parent for m in modules}
+    return {p for folder in folders for pattern in ("*", "resources/*")
+            for p in folder.glob(pattern) if p.suffix in DATA_SUFFIXES}
+
+
+def code_files(sources: Iterable[str] = (), modules: Iterable[str] = ()) -> set[Path]:
+    """The import closure of ``sources``/``modules`` and the data files beside it."""
+    files = closure(sources, modules)
+    return files | data_files(files)
+
+
+def files_checksum(files: Iterable[Path]) -> str:
+    """sha256 over the package-relative names and contents of ``files`` (hex)."""
+    stamped = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(set(files)))
+    return _hash_stamped(stamped)
+
+
+@lru_cache(maxsize=64)
+def _hash_stamped(files: tuple[tuple[Path, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for path, _, _ in files:
+        name = path.relative_to(PACKAGE_DIR) if path.is_relative_to(PACKAGE_DIR) else path
+        digest.update(Path(name).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def code_checksum(sources: Iterable[str] = (), modules: Iterable[str] = ()) -> str:
+    """Checksum of the code a step runs: :func:`code_files` of its sources and modules."""
+    return files_checksum(code_files(sources, modules))
+
+
+def step_checksum(code: str, inputs: Mapping[str, str] | None = None,
+                  parameters: Mapping[str, Any] | None = None) -> str:
+    """The one staleness checksum: code checksum + input hashes + parameters (hex sha256).
+
+    A kept result is current when the checksum recorded with it equals this one.
+    """
+    record = {"code": code, "inputs": dict(inputs or {}), "parameters": dict(parameters or {})}
+    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
