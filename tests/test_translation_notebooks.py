@@ -26,6 +26,7 @@ from scityhelpers.notebooks_ja import (
     load_phrases,
     notebook_translation_problems,
     read_notebook,
+    record_cell_hashes,
     text_fact_names,
     translate_phrase,
     translate_table,
@@ -91,12 +92,17 @@ def test_an_english_cell_changed_after_translation_fails(project: Path) -> None:
     assert len(problems) == 1
     assert problems[0][1].startswith(f"cell {cell['id']} changed after it was translated")
     # recording the new sha256 (after updating the Japanese) clears it
-    yml = project / CELLS_DIR / "wages.yml"
-    data = yaml.safe_load(yml.read_text(encoding="utf-8"))
-    entry = next(c for c in data["cells"] if c["id"] == cell["id"])
-    entry["sha256"] = cell_sha256(cell_source(cell))
-    yml.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert record_cell_hashes("wages", [cell["id"]], root=project) == [cell["id"]]
+    assert cell_translations(project, "wages")[cell["id"]].sha256 == \
+        cell_sha256(cell_source(cell))
     assert _problems(project) == []
+
+
+def test_recording_a_hash_of_an_untranslated_cell_is_refused(project: Path) -> None:
+    from scityhelpers.errors import TranslationError
+
+    with pytest.raises(TranslationError, match=r"cells \['no-such-cell'\]"):
+        record_cell_hashes("wages", ["no-such-cell"], root=project)
 
 
 def test_a_phrase_with_no_japanese_entry_fails(project: Path) -> None:

@@ -93,6 +93,65 @@ def cell_translations(root: Path, chapter: str) -> dict[str, CellTranslation] | 
             for cell in data.get("cells", [])}
 
 
+class _Block(str):
+    """A string written as a YAML literal block (``|``), so a translation reads as MyST."""
+
+
+def _block(dumper: yaml.SafeDumper, text: _Block) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+
+
+yaml.add_representer(_Block, _block, Dumper=yaml.SafeDumper)
+
+
+def write_cell_translations(root: Path, chapter: str,
+                            cells: dict[str, CellTranslation]) -> None:
+    """Write ``book/ja/notebooks/<chapter>.yml`` (cells in the notebook's order)."""
+    order = [str(c.get("id")) for c in
+             read_notebook(root / "notebooks" / f"{chapter}.ipynb")["cells"]]
+    ids = sorted(cells, key=lambda i: order.index(i) if i in order else len(order))
+    data = {"notebook": f"notebooks/{chapter}.ipynb",
+            "cells": [{"id": i, "sha256": cells[i].sha256, "ja": _Block(cells[i].ja)}
+                      for i in ids]}
+    header = (f"# 日本語版での notebooks/{chapter}.ipynb の説明（markdown）セルの訳。\n"
+              "# sha256 は訳した英語セルの source のもの（scity translation-check が照合）。\n")
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    (root / CELLS_DIR / f"{chapter}.yml").write_text(header + text, encoding="utf-8")
+
+
+def record_cell_hashes(chapter: str, cell_ids: list[str] | None = None,
+                       root: Path | None = None) -> list[str]:
+    """Record the current English cells' sha256 for these cells' Japanese (default: all).
+
+    Run after updating the Japanese of cells that ``scity translation-check`` lists as
+    changed; returns the cell ids recorded.
+
+    Raises:
+        TranslationError: no translation file, or a cell id that has no translation.
+    """
+    from scityhelpers.errors import TranslationError
+    from scityhelpers.paths import project_root
+
+    root = root or project_root()
+    cells = cell_translations(root, chapter)
+    if cells is None:
+        raise TranslationError(f"no {CELLS_DIR}/{chapter}.yml: translate the narrative cells of "
+                               f"notebooks/{chapter}.ipynb first, then record their hashes")
+    sources = {str(c.get("id")): cell_source(c) for c in
+               read_notebook(root / "notebooks" / f"{chapter}.ipynb")["cells"]
+               if c["cell_type"] == "markdown"}
+    wanted = list(cell_ids) if cell_ids else sorted(set(cells) & set(sources))
+    unknown = sorted(set(wanted) - (set(cells) & set(sources)))
+    if unknown:
+        raise TranslationError(f"cells {unknown} of notebooks/{chapter}.ipynb have no "
+                               f"translation in {CELLS_DIR}/{chapter}.yml (or are not markdown "
+                               "cells of the notebook); add their Japanese first")
+    for cell_id in wanted:
+        cells[cell_id] = CellTranslation(cell_sha256(sources[cell_id]), cells[cell_id].ja)
+    write_cell_translations(root, chapter, cells)
+    return wanted
+
+
 def read_notebook(path: Path) -> dict[str, Any]:
     """A notebook as JSON."""
     return json.loads(path.read_text(encoding="utf-8"))
