@@ -89,7 +89,7 @@ def cell_translations(root: Path, chapter: str) -> dict[str, CellTranslation] | 
     if not path.is_file():
         return None
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(cell["id"]): CellTranslation(str(cell["sha256"]), str(cell["ja"]))
+    return {str(cell["id"]): CellTranslation(str(cell.get("sha256") or ""), str(cell["ja"]))
             for cell in data.get("cells", [])}
 
 
