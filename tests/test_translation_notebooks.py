@@ -7,6 +7,7 @@ Japanese page glues a phrase the table cannot translate.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -160,6 +161,9 @@ def test_a_tables_headers_and_verdicts_are_translated_and_the_rest_kept() -> Non
     assert '<th scope="col">Why</th>' in out  # no entry: kept
     assert '<span class="verdict verdict-holds">成り立つ</span>' in out
     assert "<td>all equal: Japan rank 25</td>" in out
+    out = translate_table(table, {"all equal: {w}": "すべて一致：{w}",
+                                  "Japan rank {n}": "日本の順位 {n}"})
+    assert "<td>すべて一致：日本の順位 25</td>" in out
 
 
 # --------------------------------------------------------------------------- staging
@@ -215,3 +219,9 @@ def test_japanese_claims_ledger_shows_japanese_headers_and_verdicts(built_book: 
     phrases = load_phrases(REPO)
     assert [translate_phrase(v, phrases) for v in
             re.findall(r'<span class="verdict[^"]*">(.*?)</span>', english)] == verdicts
+    # every text cell (claim, figures, recomputed, why, vintage): the English cell's Japanese
+    cells_en = [html.unescape(c) for c in re.findall(r"<td>([^<]*)</td>", english)]
+    cells_ja = [html.unescape(c) for c in re.findall(r"<td>([^<]*)</td>", text)]
+    assert len(cells_ja) == len(cells_en) == 13 * 5
+    assert cells_ja == [translate_phrase(c, phrases) for c in cells_en]
+    assert "日本の平均賃金は" in cells_ja[3 * 5]  # C4's claim

@@ -259,22 +259,27 @@ def translate_phrase(value: str, phrases: dict[str, str]) -> str | None:
 
 _HEADER = re.compile(r'(<th scope="col">)(.*?)(</th>)', re.S)
 _VERDICT = re.compile(r'(<span class="verdict[^"]*">)(.*?)(</span>)', re.S)
+#: a data cell holding text only (a cell with markup, such as a verdict, is matched inside)
+_CELL = re.compile(r"(<td>)([^<]*)(</td>)")
+_TABLE_PARTS = (_HEADER, _VERDICT, _CELL)
 
 
 def table_phrases(table_html: str) -> list[str]:
-    """The column headers and verdict labels of a glued HTML table (unescaped)."""
-    return [html.unescape(m.group(2)) for regex in (_HEADER, _VERDICT)
+    """The column headers, verdict labels and text cells of a glued HTML table (unescaped)."""
+    return [html.unescape(m.group(2)) for regex in _TABLE_PARTS
             for m in regex.finditer(table_html)]
 
 
 def translate_table(table_html: str, phrases: dict[str, str]) -> str:
-    """The table with its column headers and verdict labels in Japanese (where translated)."""
+    """The table with its headers, verdict labels and text cells in Japanese (where translated)."""
     def swap(match: re.Match[str]) -> str:
         japanese = translate_phrase(html.unescape(match.group(2)), phrases)
         text = html.escape(japanese) if japanese is not None else match.group(2)
         return match.group(1) + text + match.group(3)
 
-    return _VERDICT.sub(swap, _HEADER.sub(swap, table_html))
+    for regex in _TABLE_PARTS:
+        table_html = regex.sub(swap, table_html)
+    return table_html
 
 
 def _text(data: Any) -> str:
