@@ -225,3 +225,21 @@ def test_japanese_claims_ledger_shows_japanese_headers_and_verdicts(built_book: 
     assert len(cells_ja) == len(cells_en) == 13 * 5
     assert cells_ja == [translate_phrase(c, phrases) for c in cells_en]
     assert "日本の平均賃金は" in cells_ja[3 * 5]  # C4's claim
+
+
+#: unit wordings that carry a 1 in Japanese but no digit in English ("per hour", "per SD")
+UNIT_WORDS = re.compile(r"1(?:標準偏差|時間当たり|人当たり)")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_SLOT = re.compile(r"\{\w+\}")
+
+
+def test_the_phrase_table_types_no_number_of_its_own() -> None:
+    """Numbers reach a Japanese phrase through placeholders; the Japanese side may repeat a
+    number the English wording itself holds (5G, 1 km), never add one."""
+    from collections import Counter
+
+    for english, japanese in load_phrases(REPO).items():
+        en = Counter(_DIGITS.findall(_SLOT.sub(" ", english)))
+        ja = Counter(_DIGITS.findall(UNIT_WORDS.sub(" ", _SLOT.sub(" ", japanese))))
+        assert not ja - en, (english, japanese)
+        assert set(_SLOT.findall(japanese)) == set(_SLOT.findall(english)), english
