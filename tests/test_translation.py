@@ -6,6 +6,7 @@ when a key or a translation is removed, or when an English page changes after tr
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -123,13 +124,19 @@ _MILLION_ROLE = re.compile(r"\{glue:text\}`\.\./notebooks/([\w-]+)\.ipynb::(\w+_
 def test_japanese_page_shows_the_english_pages_glued_values(built_book: Path,
                                                             page: str) -> None:
     """Every value the English page shows, the Japanese page shows too (same facts), except
-    head counts in millions, which it shows in 万人: the same recorded value × 100."""
+    head counts in millions, which it shows in 万人: the same recorded value × 100, and
+    computed phrases, which it shows as their Japanese from book/ja/phrases.csv."""
     from myst_nb.core.variables import format_plain_text
 
+    from scityhelpers.book.notebooks_ja import load_phrases, translate_phrase
+
+    phrases = load_phrases(REPO)
     english = built_book / "book" / f"{page}.html"
     japanese = built_book / "ja" / "book" / f"{page}.html"
-    shown_en = set(_PASTED.findall(english.read_text(encoding="utf-8")))
-    shown_ja = set(_PASTED.findall(japanese.read_text(encoding="utf-8")))
+    shown_en = {translate_phrase(html.unescape(text), phrases) or html.unescape(text)
+                for text in _PASTED.findall(english.read_text(encoding="utf-8"))}
+    shown_ja = {html.unescape(text)
+                for text in _PASTED.findall(japanese.read_text(encoding="utf-8"))}
     assert len(shown_en) >= 5
     ja_source = (REPO / "book" / "ja" / f"{page}.md").read_text(encoding="utf-8")
     in_man = set()

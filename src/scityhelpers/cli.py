@@ -272,13 +272,20 @@ def pdf() -> None:
 
 
 @app.command("translation-hash")
-def translation_hash(pages: Annotated[list[str], typer.Argument(help="page stem(s), e.g. wages")],
+def translation_hash(pages: Annotated[list[str], typer.Argument(
+        help="page stem(s), e.g. wages; notebooks/<chapter>[/<cell id>] for narrative cells")],
                      ) -> None:
     """Record that book/ja/<page>.md now translates the current book/<page>.md (its sha256)."""
     from scityhelpers.book.edition_ja import record_hash
+    from scityhelpers.book.notebooks_ja import record_cell_hashes
 
     try:
         for page in pages:
+            if page.startswith("notebooks/"):
+                _, chapter, *cell = page.split("/")
+                done = record_cell_hashes(chapter, cell or None)
+                console.print(f"book/ja/notebooks/{chapter}.yml ← {len(done)} cell(s)")
+                continue
             console.print(f"book/ja/{page}.md ← book/{page}.md {record_hash(page)[:12]}…")
     except ScityError as error:
         _fail(error)

@@ -44,7 +44,7 @@ JA_TITLE = "scity：全国のスマートシティをデータで検証する"
 CAPTIONS = {
     "Chapters": "各章",
     "Method and data": "方法とデータ",
-    "Notebooks (code and full output)": "ノートブック（コードと全出力・英語）",
+    "Notebooks (code and full output)": "ノートブック（コードと全出力）",
 }
 
 
@@ -107,7 +107,9 @@ def translation_problems(root: Path | None = None) -> list[TranslationProblem]:
 
     A problem is: the translation is missing; its front matter lacks ``translated_from_sha256``
     or the English page's sha256 differs (changed after translation); a glued key appears in
-    one language only (a 万人 companion counts as its ``_million`` fact).
+    one language only (a 万人 companion counts as its ``_million`` fact); a notebook's
+    narrative cell or a computed phrase on a Japanese page with no current translation
+    (:mod:`scityhelpers.book.notebooks_ja`).
     """
     root = root or project_root()
     problems = []
@@ -135,7 +137,9 @@ def translation_problems(root: Path | None = None) -> list[TranslationProblem]:
         for key in sorted(ja_keys - en_keys):
             problems.append(TranslationProblem(f"{JA_DIR}/{stem}.md",
                                                f"glue key {key} is in Japanese only"))
-    return problems
+    from scityhelpers.book.notebooks_ja import notebook_translation_problems  # cells and phrases
+
+    return problems + notebook_translation_problems(root)
 
 
 def record_hash(stem: str, root: Path | None = None) -> str:
@@ -304,8 +308,9 @@ def stage_source(root: Path, stage: Path) -> None:
         if path.is_file():
             _copy_if_changed(path, stage / "book" / "_static" / path.relative_to(
                 root / "book" / "_static"))
-    for path in sorted((root / "notebooks").glob("*.ipynb")):
-        _copy_if_changed(path, stage / "notebooks" / path.name)
+    from scityhelpers.book.notebooks_ja import stage_notebooks  # translated narrative and phrases
+
+    stage_notebooks(root, stage)
 
 
 def build_ja(*, builder: str = "html") -> Path:
