@@ -153,8 +153,10 @@ def test_every_results_table_on_every_page_has_its_download(built_book: Path) ->
         spans = re.findall(rf'<span class="{LINK_CLASS}" data-table="[^"]+">(.*?)</span>',
                            text, re.S)
         assert text.count(f'class="{LINK_CLASS}"') == len(spans), page
+        japanese = "ja" in page.relative_to(built_book).parts
         for span in spans:
-            assert span.startswith("Download:"), f"{page}: a table without its download"
+            assert span.startswith("ダウンロード：" if japanese else "Download: "), \
+                f"{page}: a table without its download line in the page's language"
             for href in _HREF.findall(span):
                 assert (page.parent / href).resolve().is_file(), f"{page}: {href}"
             filled += 1

@@ -205,6 +205,9 @@ def test_japanese_notebook_pages_show_japanese_narrative(built_book: Path) -> No
         assert "This notebook" not in text
         english = page_text(built_book / "notebooks" / f"{chapter}.html")
         assert "This notebook" in english
+        # the button over a hidden code cell (myst-nb's prompt) is Japanese too
+        raw = (built_book / "ja" / "notebooks" / f"{chapter}.html").read_text(encoding="utf-8")
+        assert "コードを表示" in raw and "Show code cell" not in raw
 
 
 @pytest.mark.book

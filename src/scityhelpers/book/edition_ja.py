@@ -168,8 +168,10 @@ def ja_config(root: Path) -> dict[str, Any]:
         "<p>本文と図: <a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>。"
         "コード: MIT。データ: 各提供元のライセンス（「データの出典」を参照）。</p>")
     sphinx = config["sphinx"]["config"]
+    # myst-nb's button over a hidden code cell (only hide-input is used: the type is code)
     sphinx.update({"language": "ja", "html_search_language": "ja",
-                   "numfig_format": {"figure": "図%s", "table": "表%s"}})
+                   "numfig_format": {"figure": "図%s", "table": "表%s"},
+                   "nb_code_prompt_show": "コードを表示", "nb_code_prompt_hide": "コードを隠す"})
     return config
 
 
@@ -358,8 +360,9 @@ def build_ja(*, builder: str = "html") -> Path:
     from scityhelpers.book.figure_export import add_links_under_figures, figure_files_by_hash
     from scityhelpers.book.table_export import add_links_under_tables  # the English site's files
 
-    add_links_under_figures(staging, figure_files_by_hash(), site_root=build_dir() / "html")
-    add_links_under_tables(staging, site_root=build_dir() / "html")
+    add_links_under_figures(staging, figure_files_by_hash(), site_root=build_dir() / "html",
+                            language="ja")
+    add_links_under_tables(staging, site_root=build_dir() / "html", language="ja")
     from scityhelpers.book.pdf import copy_pdfs_into_site  # the download menus open them
 
     copy_pdfs_into_site()

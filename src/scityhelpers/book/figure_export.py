@@ -253,18 +253,29 @@ _IMG = re.compile(r'<img [^>]*src="(?P<src>[^"]*_images/(?P<hash>[0-9a-f]{64})\.
                   rf'(?!\s*<span class="{LINK_CLASS}")')
 
 
-def download_links(files: FigureFiles, prefix: str) -> str:
+#: the words of the download lines under figures and tables, per edition
+DOWNLOAD_WORDS = {
+    "en": {"download": "Download: ", "data": "data (CSV)", "metadata": "metadata (JSON)",
+           "figures_zip": "all figures of this chapter (zip)",
+           "all_zip": "all figures and tables of this chapter (zip)"},
+    "ja": {"download": "ダウンロード：", "data": "データ（CSV）", "metadata": "メタデータ（JSON）",
+           "figures_zip": "この章の全図（zip）", "all_zip": "この章の全図表（zip）"},
+}
+
+
+def download_links(files: FigureFiles, prefix: str, language: str = "en") -> str:
     """The HTML line under a figure (``prefix`` leads from the page to the site root)."""
+    words = DOWNLOAD_WORDS[language]
     link = f'<a href="{prefix}{{}}" download>{{}}</a>'
-    parts = [link.format(files.path(".csv"), "data (CSV)"),
+    parts = [link.format(files.path(".csv"), words["data"]),
              link.format(files.path(".svg"), "SVG"),
-             link.format(files.path(".json"), "metadata (JSON)"),
-             link.format(files.zip_path, "all figures of this chapter (zip)")]
-    return f'<span class="{LINK_CLASS}">Download: {" · ".join(parts)}</span>'
+             link.format(files.path(".json"), words["metadata"]),
+             link.format(files.zip_path, words["figures_zip"])]
+    return f'<span class="{LINK_CLASS}">{words["download"]}{" · ".join(parts)}</span>'
 
 
 def add_links_under_figures(html_dir: Path, figures: dict[str, FigureFiles],
-                            site_root: Path | None = None) -> int:
+                            site_root: Path | None = None, language: str = "en") -> int:
     """Insert the download line after every figure image whose files exist; return the count.
 
     ``site_root`` is the folder holding ``downloads/`` when ``html_dir`` is inside it (the
@@ -278,7 +289,7 @@ def add_links_under_figures(html_dir: Path, figures: dict[str, FigureFiles],
         files = figures.get(match.group("hash"))
         if files is None or not (root / files.path(".csv")).is_file():
             return None
-        return match.group(0) + download_links(files, prefix)
+        return match.group(0) + download_links(files, prefix, language)
 
     return rewrite_pages(html_dir, root, _IMG, _add)
 

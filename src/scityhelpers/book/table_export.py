@@ -27,6 +27,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from scityhelpers.book.figure_export import (
+    DOWNLOAD_WORDS,
     DOWNLOADS_DIR,
     provenance,
     rewrite_pages,
@@ -110,19 +111,20 @@ def glue_table(key: str, rows: pd.DataFrame, shown: str | HTML, *, chapter: str,
 
 
 # --------------------------------------------------------------------------- build time
-def table_links(chapter: str, key: str, prefix: str) -> str:
+def table_links(chapter: str, key: str, prefix: str, language: str = "en") -> str:
     """The filled download span under a table (``prefix`` leads from the page to the root)."""
+    words = DOWNLOAD_WORDS[language]
     base = f"{prefix}{DOWNLOADS_DIR}/{chapter}"
     link = '<a href="{}" download>{}</a>'
-    parts = [link.format(html.escape(f"{base}/{key}.csv"), "data (CSV)"),
-             link.format(html.escape(f"{base}/{key}.json"), "metadata (JSON)"),
-             link.format(html.escape(f"{base}.zip"),
-                         "all figures and tables of this chapter (zip)")]
+    parts = [link.format(html.escape(f"{base}/{key}.csv"), words["data"]),
+             link.format(html.escape(f"{base}/{key}.json"), words["metadata"]),
+             link.format(html.escape(f"{base}.zip"), words["all_zip"])]
     return (f'<span class="{LINK_CLASS}" data-table="{chapter}/{key}">'
-            f'Download: {" · ".join(parts)}</span>')
+            f'{words["download"]}{" · ".join(parts)}</span>')
 
 
-def add_links_under_tables(html_dir: Path, site_root: Path | None = None) -> int:
+def add_links_under_tables(html_dir: Path, site_root: Path | None = None,
+                           language: str = "en") -> int:
     """Fill the download span under every glued results table whose CSV is in the site.
 
     ``site_root`` is the folder holding ``downloads/`` when ``html_dir`` is inside it (the
@@ -138,7 +140,7 @@ def add_links_under_tables(html_dir: Path, site_root: Path | None = None) -> int
             log.warning("table %s/%s: no %s.csv in the site; run `scity run --only %s`",
                         chapter, key, key, chapter)
             return None
-        return table_links(chapter, key, prefix)
+        return table_links(chapter, key, prefix, language)
 
     filled = rewrite_pages(html_dir, root, _EMPTY_SPAN, _fill)
     log.info("table downloads: %d links added", filled)
