@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from scityhelpers import load
-from scityhelpers.book.build import (
-    Change,
-    PageProblem,
-    changes_markdown,
-    check_built_book,
-    compare_editions,
-    data_sources_markdown,
-    page_text,
-    toc_files,
-)
+from scityhelpers.book.build import PageProblem, check_built_book, page_text, toc_files
+from scityhelpers.book.change_report import EMPTY, Change, changes_page_markdown, compare_editions
+from scityhelpers.book.data_sources_page import data_sources_markdown
 from scityhelpers.chapters.wages import compute as wages
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,8 +59,10 @@ def test_change_report_lists_old_and_new() -> None:
     changes = compare_editions(before, after)
     assert changes == [Change("fact", "wages", "japan_rank", 24, 23, "rank"),
                        Change("fact", "wages", "year", 2022, 2021, "year")]
-    assert "| wages | `japan_rank` | 24 | 23 | rank |" in changes_markdown(changes)
-    assert "Nothing:" in changes_markdown([])
+    # _build/changes.md and the book page come from the one renderer
+    assert "| wages | `japan_rank` | 24 | 23 | rank |" in changes_page_markdown(
+        [asdict(c) for c in changes])
+    assert EMPTY in changes_page_markdown([])
 
 
 def test_float_noise_below_the_precision_is_not_a_change() -> None:
@@ -92,7 +88,7 @@ def test_flipped_verdicts_and_changed_raw_files_are_reported() -> None:
     changes = compare_editions(before, after)
     assert [(c.kind, c.name) for c in changes] == [("verdict", "verdict_c3"),
                                                    ("raw", "a.csv"), ("raw", "b.csv")]
-    text = changes_markdown(changes)
+    text = changes_page_markdown([asdict(c) for c in changes])
     assert "## Verdicts that flipped" in text
     assert "## Raw files whose sha256 changed" in text
 

@@ -104,7 +104,8 @@ def test_every_figure_of_the_japanese_edition_has_its_download(built_book: Path)
         for match in _FIGURE.finditer(page.read_text(encoding="utf-8")):
             assert match.group(1), f"{page.relative_to(built_book)}: a figure without its line"
             assert match.group(2).startswith("ダウンロード："), f"{page.name}: not in Japanese"
-            assert "データ（CSV）" in match.group(2) and "Download" not in match.group(2)
+            assert "データ（CSV）" in match.group(2)
+            assert "Download" not in match.group(2)
             links = _HREF.findall(match.group(2))
             assert [Path(h).suffix for h in links] == [".csv", ".svg", ".json", ".zip"]
             for href in links:

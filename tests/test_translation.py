@@ -184,7 +184,7 @@ def test_an_untranslated_page_is_the_english_text_under_a_notice() -> None:
 
 
 def test_the_japanese_changes_page_lists_the_same_rows_under_japanese_headings() -> None:
-    from scityhelpers.book.changes_page import changes_page_markdown
+    from scityhelpers.book.change_report import changes_page_markdown
 
     changes = [{"kind": "verdict", "chapter": "claims", "name": "verdict_c1",
                 "before": "holds", "after": "does not hold", "unit": "verdict"},

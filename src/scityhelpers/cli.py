@@ -201,7 +201,7 @@ def run(
     force: Annotated[bool, typer.Option(help="execute even if inputs are unchanged")] = False,
 ) -> None:
     """Execute chapter notebooks with papermill (in place by default), then report changes."""
-    from scityhelpers.book import build as book
+    from scityhelpers.book import change_report
     from scityhelpers.book.runner import prepare_out_dir, run_chapters, run_lock
     from scityhelpers.chapters.registry import CHAPTERS
     from scityhelpers.paths import project_root
@@ -213,7 +213,7 @@ def run(
             out, inside = prepare_out_dir(out, root)
             say(f"writing executed notebooks to {out}"
                 + ("" if inside else f" (outside the project {root})"))
-        before = book.baseline_edition() or book.edition_state()
+        before = change_report.baseline_edition() or change_report.edition_state()
         results = run_chapters(list(only or CHAPTERS), overrides, year=year,
                                out_dir=out, jobs=jobs, force=force,
                                progress=console.is_terminal)
@@ -221,12 +221,12 @@ def run(
 
 
 def _report_run(results: list, in_place: bool, before: dict) -> None:
-    from scityhelpers.book import build as book
+    from scityhelpers.book import change_report
 
     for plan, status in results:
         say(f"{status:>9}  {plan.chapter.name}  {escape(str(plan.parameters))}")
     if in_place:
-        path, changes = book.write_change_report(before)
+        path, changes = change_report.write_change_report(before)
         for change in changes:
             say(escape(f"  {change.kind:>7}  {change.chapter}::{change.name}: "
                        f"{change.before} → {change.after}"))

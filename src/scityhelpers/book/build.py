@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import logging
 import os
 import re
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from scityhelpers.book.changes_page import write_changes_page
-from scityhelpers.book.facts import FactSpec, facts_path, read_record
+from scityhelpers.book.change_report import write_baseline, write_changes_page
+from scityhelpers.book.data_sources_page import write_data_sources_page
 from scityhelpers.book.notebook_files import notebook_cells
 from scityhelpers.book.reader_downloads import publish_for_readers
 from scityhelpers.chapters.registry import CHAPTERS
@@ -32,90 +30,10 @@ from scityhelpers.errors import (
     )
 from scityhelpers.paths import build_dir, project_root, tidy_dir
 from scityhelpers.pipeline.fetch import atomic_write
-from scityhelpers.pipeline.manifest import Source, load_manifest
 
 log = logging.getLogger(__name__)
 
-DATA_SOURCES_PAGE = "book/data_sources.md"
 GLUE_RECORD = "application/papermill.record/text/plain"
-BASELINE_FILE = "edition-baseline.json"
-CHANGES_FILE = "changes.md"
-CHANGES_JSON_FILE = "changes.json"
-#: facts of the claims ledger named ``verdict_<claim>`` are verdicts (reported as flips)
-VERDICT_PREFIX = "verdict_"
-
-
-# --------------------------------------------------------------------------- data sources page
-def _size_text(n_bytes: int | None) -> str:
-    """A raw file's size for a download label (``1.2 MB``)."""
-    if not n_bytes:
-        return "size not recorded"
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if n_bytes >= scale:
-            return f"{n_bytes / scale:.1f} {unit}"
-    return f"{n_bytes} bytes"
-
-
-def _official_page(homepage: str) -> str:
-    """The manifest's homepage (a URL, maybe followed by a note) as a clickable link."""
-    found = re.match(r"(https?://\S+)\s*(.*)", homepage)
-    if not found:
-        return homepage
-    url, rest = found.groups()
-    return f"[{url.split('://', 1)[1].rstrip('/')}]({url})" + (f" {rest}" if rest else "")
-
-
-def _source_section(source: Source) -> list[str]:
-    lines = [f"## {source.title}", "", f"`{source.id}` — {source.publisher}", ""]
-    lines += [f"- **Licence:** {source.licence}"
-              + (f" (<{source.licence_url}>)" if source.licence_url else "")]
-    if source.homepage:
-        lines.append(f"- **Official page:** {_official_page(source.homepage)}")
-    if source.citation:
-        lines.append(f"- **Cite as:** {source.citation}")
-    lines.append(f"- **Tidy tables:** {', '.join(f'`{t}`' for t in source.tables)}")
-    if source.caveats:
-        lines.append(f"- **Caveats:** {' '.join(source.caveats.split())}")
-    lines += ["", "| file | raw file | vintage | retrieved | rows | sha256 |",
-              "|---|---|---|---|---|---|"]
-    for raw in source.files:
-        rows = "" if raw.rows is None else f"{raw.rows:,}"
-        download = (f"[download ({_size_text(raw.bytes)})]({raw.url})"
-                    if raw.url.startswith(("http://", "https://"))
-                    else f"{raw.url} ({_size_text(raw.bytes)})")
-        lines.append(f"| {raw.name} | {download} | {raw.vintage} | {raw.retrieved} | {rows} "
-                     f"| `{raw.sha256[:16]}…` |")
-    return [*lines, ""]
-
-
-def data_sources_markdown() -> str:
-    """Render the "Data sources" page from ``data/manifest.yml`` (deterministic).
-
-    Official pages are links a reader can open; a raw file's link is labelled as a download
-    with its size, because many endpoints start a (sometimes large) download rather than
-    open a page.
-    """
-    sources = load_manifest()
-    lines = [
-        "# Data sources", "",
-        "Generated from `data/manifest.yml` by `scity build`; do not edit by hand. Every raw "
-        "file is checked against its sha256 before parsing (`scity data verify`). Each "
-        "source's official page is linked; a \"download\" link fetches the raw file itself "
-        "from the official endpoint (its size is given).", "",
-        f"{len(sources)} sources, {sum(len(s.files) for s in sources.values())} raw files.", "",
-    ]
-    for source_id in sorted(sources):
-        lines += _source_section(sources[source_id])
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def write_data_sources_page() -> Path:
-    """Write the data-sources page if its content changed (keeps Sphinx's cache warm)."""
-    path = project_root() / DATA_SOURCES_PAGE
-    text = data_sources_markdown()
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        atomic_write(path, [text.encode("utf-8")])
-    return path
 
 
 # --------------------------------------------------------------------------- glue values
@@ -131,122 +49,6 @@ def glue_values(notebook: Path) -> dict[str, str]:
                 text = output["data"][GLUE_RECORD]
                 values[meta["name"]] = "".join(text) if isinstance(text, list) else str(text)
     return values
-
-
-# --------------------------------------------------------------------------- change report
-@dataclass(frozen=True)
-class Change:
-    """One thing that differs from the previous edition.
-
-    Attributes:
-        kind: ``fact`` (moved beyond its precision), ``verdict`` (a claim's verdict flipped)
-            or ``raw`` (a raw file's sha256 changed, appeared or went).
-        chapter: the chapter of a fact, or the source id of a raw file.
-        name: the fact's name or the raw file's name.
-        before: the previous value (None: it did not exist).
-        after: the new value (None: it no longer exists).
-        unit: the fact's unit (``sha256`` for raw files).
-    """
-
-    kind: str
-    chapter: str
-    name: str
-    before: Any
-    after: Any
-    unit: str
-
-
-def edition_state() -> dict[str, Any]:
-    """What an edition publishes: every chapter's facts record and every raw file's sha256."""
-    facts = {}
-    for name, chapter in CHAPTERS.items():
-        path = facts_path(chapter.notebook)
-        if path.is_file():
-            facts[name] = read_record(path)["facts"]
-    raw = {f"{source.id}/{file.name}": file.sha256
-           for source in load_manifest().values() for file in source.files}
-    return {"facts": facts, "raw": raw}
-
-
-def _fact_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
-    changes = []
-    for chapter in sorted(set(before) | set(after)):
-        old, new = before.get(chapter, {}), after.get(chapter, {})
-        for name in sorted(set(old) | set(new)):
-            described = new.get(name) or old[name]
-            spec = FactSpec(name, described["unit"], described["precision"])
-            old_value = old[name]["value"] if name in old else None
-            new_value = new[name]["value"] if name in new else None
-            if spec.differs(old_value, new_value):
-                kind = "verdict" if name.startswith(VERDICT_PREFIX) else "fact"
-                changes.append(Change(kind, chapter, name, old_value, new_value, spec.unit))
-    return changes
-
-
-def compare_editions(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
-    """Facts that moved beyond their precision, verdicts that flipped, raw files that changed."""
-    changes = _fact_changes(before.get("facts", {}), after.get("facts", {}))
-    old_raw, new_raw = before.get("raw", {}), after.get("raw", {})
-    for key in sorted(set(old_raw) | set(new_raw)):
-        if old_raw.get(key) != new_raw.get(key):
-            source, _, name = key.partition("/")
-            changes.append(Change("raw", source, name, old_raw.get(key), new_raw.get(key),
-                                  "sha256"))
-    return changes
-
-
-_KIND_TITLES = {"verdict": "Verdicts that flipped",
-                "fact": "Facts that moved beyond their precision",
-                "raw": "Raw files whose sha256 changed"}
-
-
-def changes_markdown(changes: list[Change]) -> str:
-    """Render the change report as Markdown: verdicts, then facts, then raw files."""
-    if not changes:
-        return ("# What changed\n\nNothing: every fact equals the previous edition's at its "
-                "stated precision, no verdict flipped and no raw file changed.\n")
-    lines = ["# What changed", "", "Compared with the previous edition (the last checked "
-             "build), at each fact's stated precision.", ""]
-    for kind, title in _KIND_TITLES.items():
-        chosen = [c for c in changes if c.kind == kind]
-        if not chosen:
-            continue
-        lines += [f"## {title}", "", "| where | what | before | after | unit |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {c.chapter} | `{c.name}` | {_shown(c.before)} | {_shown(c.after)} "
-                  f"| {c.unit} |" for c in chosen]
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "—"
-    return str(value)[:16] + "…" if isinstance(value, str) and len(value) == 64 else str(value)
-
-
-def baseline_edition() -> dict[str, Any] | None:
-    """The edition recorded at the last successful ``scity build`` (None if there was none)."""
-    path = build_dir() / BASELINE_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def write_baseline() -> Path:
-    """Record the current edition as the baseline the next change report compares with."""
-    path = build_dir() / BASELINE_FILE
-    text = json.dumps(edition_state(), indent=1, sort_keys=True, ensure_ascii=False)
-    atomic_write(path, [text.encode("utf-8")])
-    return path
-
-
-def write_change_report(before: dict[str, Any]) -> tuple[Path, list[Change]]:
-    """Compare the current edition with ``before``; write ``changes.md`` and ``changes.json``."""
-    changes = compare_editions(before, edition_state())
-    path = build_dir() / CHANGES_FILE
-    atomic_write(path, [changes_markdown(changes).encode("utf-8")])
-    listing = json.dumps([asdict(c) for c in changes], indent=1, ensure_ascii=False)
-    atomic_write(build_dir() / CHANGES_JSON_FILE, [listing.encode("utf-8")])
-    return path, changes
 
 
 # --------------------------------------------------------------------------- build and check

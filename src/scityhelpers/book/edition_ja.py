@@ -199,7 +199,7 @@ def write_ja_config(root: Path) -> None:
 
 def data_sources_markdown_ja() -> str:
     """The data-sources page in Japanese: the English page's tables under a Japanese head."""
-    from scityhelpers.book.build import data_sources_markdown
+    from scityhelpers.book.data_sources_page import data_sources_markdown
     from scityhelpers.pipeline.manifest import load_manifest
 
     sources = load_manifest()
@@ -287,7 +287,7 @@ def staged_text(root: Path, stem: str) -> str:
     if stem == "data_sources":
         return data_sources_markdown_ja()
     if stem == "changes":
-        from scityhelpers.book.changes_page import changes_page_markdown, read_changes
+        from scityhelpers.book.change_report import changes_page_markdown, read_changes
 
         return changes_page_markdown(read_changes(), language="ja")
     if japanese.is_file():

@@ -83,7 +83,8 @@ def _serve(folder: Path) -> Iterator[str]:
 
 def singlehtml(language: str) -> Path:
     """Build one edition as a single HTML page; return its folder."""
-    from scityhelpers.book.build import run_jupyter_book, write_data_sources_page
+    from scityhelpers.book.build import run_jupyter_book
+    from scityhelpers.book.data_sources_page import write_data_sources_page
     from scityhelpers.book.edition_ja import build_ja
 
     if language == "ja":
