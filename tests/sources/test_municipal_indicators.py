@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from scityhelpers.errors import RawFileCorruptError, SourceSchemaError
+from scityhelpers.sources import _local_gov_dx as dx
+from scityhelpers.sources import _municipal_checks as checks
 from scityhelpers.sources import municipal_indicators as mi
 
 FIX = "municipal_indicators"
@@ -35,7 +37,7 @@ def test_fiscal_excerpt(fixtures: Path) -> None:
 
 def test_fiscal_names_agree_with_codes(fixtures: Path, pulled: Path) -> None:
     path = fixtures / FIX / "fiscal_excerpt.xlsx"
-    exact = mi.check_names_against_codes(fiscal(path), path)
+    exact = checks.check_names_against_codes(fiscal(path), path)
     assert exact.sum() == 6  # 鰺ケ沢町 is written with ケ, the code list with ヶ
 
 
@@ -61,7 +63,7 @@ def test_fiscal_unknown_code_is_refused(copy_fixture: Callable[[str], Path],
     edit_workbook(path, "A3", "019992")  # valid check digit, no such municipality
     frame = fiscal(path)
     with pytest.raises(SourceSchemaError, match="unexpected municipality code"):
-        mi.check_names_against_codes(frame, path)
+        checks.check_names_against_codes(frame, path)
 
 
 def test_a_wrong_check_digit_is_refused(copy_fixture: Callable[[str], Path],
@@ -113,7 +115,7 @@ def test_mynumber_excerpt_fills_blank_codes_by_name(fixtures: Path, pulled: Path
     assert codes["三宅村"] == "13381"  # blank in the file: japan/SOURCES.md gives 133817
     assert codes["八丈町"] == "13401"  # and 134015
     assert frame["is_code_from_name"].sum() == 2
-    exact = mi.check_names_against_codes(frame, path)
+    exact = checks.check_names_against_codes(frame, path)
     assert exact.sum() == len(frame) - 1  # 高岡郡檮原町: variant kanji
 
 
@@ -143,25 +145,25 @@ def test_mynumber_undecodable_bytes_are_corrupt(tmp_path: Path) -> None:
 
 def test_dx_values_are_typed(fixtures: Path) -> None:
     raw = mi.read_csv(fixtures / FIX / "dx_comparison_columns_excerpt.csv", header=None)
-    body = mi._strip_labels(raw.iloc[1:]).set_index(1)
-    flags = mi._flag(body.loc["CIOの任命", [2, 3]], "CIO", "excerpt")
+    body = dx._strip_labels(raw.iloc[1:]).set_index(1)
+    flags = dx._flag(body.loc["CIOの任命", [2, 3]], "CIO", "excerpt")
     assert flags.tolist() == [True, False]  # 札幌市 実施, 函館市 未実施
-    pct = mi._pct(body.loc["マイナンバーカードの保有状況", [2, 7]], "card", "excerpt")
+    pct = dx._pct(body.loc["マイナンバーカードの保有状況", [2, 7]], "card", "excerpt")
     assert pct.tolist() == [72.0, 80.0]  # 札幌市 72%, 檮原町 80%
-    assert mi._flag(pd.Series(["調査無し"]), "CIO", "x").isna().all()
-    assert mi._pct(pd.Series(["%"]), "32", "x").isna().all()  # 0 of 0 procedures
+    assert dx._flag(pd.Series(["調査無し"]), "CIO", "x").isna().all()
+    assert dx._pct(pd.Series(["%"]), "32", "x").isna().all()  # 0 of 0 procedures
 
 
 def test_dx_new_value_is_refused() -> None:
     with pytest.raises(SourceSchemaError, match="一部実施"):
-        mi._flag(pd.Series(["実施", "一部実施"]), "CIOの任命", "x")
+        dx._flag(pd.Series(["実施", "一部実施"]), "CIOの任命", "x")
 
 
 def test_dx_columns_must_cover_every_municipality(fixtures: Path, pulled: Path) -> None:
     path = fixtures / FIX / "dx_comparison_columns_excerpt.csv"
     raw = mi.read_csv(path, header=None)
     with pytest.raises(SourceSchemaError, match="6 municipality columns, expected 1741"):
-        mi.parse_dx_comparison(raw, path)
+        dx.parse_dx_comparison(raw, path)
 
 
 def test_dx_shifted_columns_are_caught_by_names(pulled: Path) -> None:
@@ -169,13 +171,13 @@ def test_dx_shifted_columns_are_caught_by_names(pulled: Path) -> None:
 
     path = raw_files(mi.SOURCE_ID)[mi.FILE_DX]
     header = mi.read_csv(path, header=None).iloc[0]
-    names = header.iloc[mi.FIRST_NAME_COLUMN:]
-    shifted = pd.concat([header.iloc[:mi.FIRST_NAME_COLUMN],
+    names = header.iloc[dx.FIRST_NAME_COLUMN:]
+    shifted = pd.concat([header.iloc[:dx.FIRST_NAME_COLUMN],
                          pd.Series(names.to_numpy()[[1, 0, *range(2, len(names))]],
                                    index=names.index)])
-    pairs = mi.names_by_position(shifted, path)
+    pairs = dx.names_by_position(shifted, path)
     with pytest.raises(SourceSchemaError, match="2 name.*disagree"):
-        mi.check_names_against_codes(pairs, path)
+        checks.check_names_against_codes(pairs, path)
 
 
 def test_online_rates_excerpt(fixtures: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -183,12 +185,12 @@ def test_online_rates_excerpt(fixtures: Path, monkeypatch: pytest.MonkeyPatch) -
     raw = mi.read_csv(path, header=None)
     six = pd.DataFrame({"code5": ["01100", "01202", "01203", "01204", "01205", "39405"],
                         "code6": "x", "pref_name": "x"})
-    monkeypatch.setattr(mi, "current_municipalities", lambda: six)
-    frame = mi.parse_online_rates(raw, path).set_index(["code5", "procedure"])
+    monkeypatch.setattr(dx, "current_municipalities", lambda: six)
+    frame = dx.parse_online_rates(raw, path).set_index(["code5", "procedure"])
     # 札幌市: 図書館の図書貸出予約等 88.8%, 文化・スポーツ施設等の利用予約等 99.9%
     assert frame.loc[("01100", "図書館の図書貸出予約等"), "online_application_share_pct"] == 88.8
     assert ("01203", "文化・スポーツ施設等の利用予約等") not in frame.index  # empty cell
-    assert set(frame.reset_index()["procedure_group"]) <= set(mi.ONLINE_GROUPS)
+    assert set(frame.reset_index()["procedure_group"]) <= set(dx.ONLINE_GROUPS)
 
 
 def test_real_tables_pin_published_figures(pulled: Path) -> None:

@@ -6,10 +6,9 @@ by the census, IPSS and 国土数値情報); :func:`resolve` returns that code, 
 
 What a name may look like and still resolve:
 
-* width and spacing variants: NFKC (half-width katakana, full-width digits and letters) and
-  every whitespace removed, so ``"ﾆｾｺ 町"`` and ``" ニセコ町 "`` are ``ニセコ町``;
-* variant kanji and everyday spellings listed, each with its source, in
-  ``resources/municipal_name_variants.csv`` (檮原町 → 梼原町, 塩釜市 → 塩竈市, ヶ/ケ …);
+* any spelling that :func:`scityhelpers.reference.municipal_names.normalize_name` maps to the
+  official one: width and spacing variants (``"ﾆｾｺ 町"``), variant kanji and everyday spellings
+  from ``resources/municipal_name_variants.csv`` (檮原町 → 梼原町, 塩釜市 → 塩竈市, ヶ/ケ …);
 * a prefecture or county in front (``高知県高岡郡梼原町``, ``石狩郡当別町``) and a missing
   suffix (``ニセコ``) when that leaves exactly one match;
 * a prefecture's own name (``秋田県`` or ``秋田``) → its code ``05000``;
@@ -31,16 +30,13 @@ The six Northern-Territories villages are only chosen when named with their coun
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 
 import pandas as pd
 
@@ -54,110 +50,27 @@ from scityhelpers.errors import (
     UnresolvedMunicipalitiesError,
 )
 
-JIS_WEIGHTS = (6, 5, 4, 3, 2)
-VARIANTS_FILE = "municipal_name_variants.csv"
-PREFECTURE_SUFFIXES = ("都", "道", "府", "県")
-MUNICIPAL_SUFFIXES = ("市", "町", "村", "区")
+# name normalisation lives in municipal_names; these names stay importable from here
+from scityhelpers.reference.municipal_names import (
+    MUNICIPAL_SUFFIXES,
+    PREFECTURE_SUFFIXES,
+    NameRecord,
+    basic_form,
+    looks_like_ward,
+    name_starts,
+    romaji_stem,
+)
+from scityhelpers.reference.municipal_names import jis_check_digit as jis_check_digit
+from scityhelpers.reference.municipal_names import load_variants as load_variants
+from scityhelpers.reference.municipal_names import normalize_kana as normalize_kana
+from scityhelpers.reference.municipal_names import normalize_name as normalize_name
+
 #: events whose old code is a county (郡) or subprefecture, not a municipality
 COUNTY_REASONS = frozenset({"abolishmentOfDistrict"})
 MAX_CANDIDATES = 5
 #: the tidy tables the resolver is built from: a table whose build resolves names or maps
 #: codes forward lists them in its ``TableSpec.depends``
 RESOLVER_TABLES = ("municipalities", "municipal_changes")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def jis_check_digit(code5: str) -> str:
-    """Return the JIS X 0402 check digit of a 5-digit code.
-
-    Weights 6,5,4,3,2; the check digit is the last digit of ``11 − (Σ mod 11)``
-    (so a remainder of 0 gives 1 and a remainder of 1 gives 0).
-    """
-    if not (len(code5) == 5 and code5.isdigit()):
-        raise ValueError(f"expected a 5-digit code, got {code5!r}")
-    total = sum(int(d) * w for d, w in zip(code5, JIS_WEIGHTS, strict=True))
-    return str((11 - total % 11) % 10)
-
-
-def normalize_kana(text: str) -> str:
-    """NFKC-normalise (half-width katakana → full-width, full-width digits → ASCII)."""
-    return unicodedata.normalize("NFKC", text)
-
-
-@dataclass(frozen=True)
-class Variants:
-    """Variant spellings: single characters and whole names, mapped to the official form."""
-
-    characters: dict[str, str]
-    names: dict[str, str]
-
-
-@lru_cache(maxsize=1)
-def load_variants() -> Variants:
-    """Read ``resources/municipal_name_variants.csv`` (package data, one source per row)."""
-    text = resources.files("scityhelpers.reference.resources").joinpath(VARIANTS_FILE).read_text(
-        encoding="utf-8")
-    characters: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for row in csv.DictReader(text.splitlines()):
-        if not row["source"].strip():
-            raise ValueError(f"{VARIANTS_FILE}: variant {row['variant']!r} has no source")
-        target = characters if row["kind"] == "character" else names
-        target[_basic(row["variant"])] = _basic(row["standard"])
-    return Variants(characters, names)
-
-
-#: katakana ァ..ヶ → hiragana ぁ..ゖ (same offset), so ｻｲﾀﾏ市 (NFKC: サイタマ市) meets さいたま市
-_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-
-
-def _basic(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_KATAKANA_TO_HIRAGANA)
-    return _WHITESPACE.sub("", text).casefold()
-
-
-def normalize_name(text: str) -> str:
-    """Return the matching key of a place name.
-
-    NFKC, no whitespace at all (also ideographic spaces), lower case for romaji, variant
-    characters replaced, then a whole-name variant replaced. Official names and queries go
-    through the same function, so a variant can never hide an official spelling.
-    """
-    variants = load_variants()
-    key = _basic(text)
-    key = "".join(variants.characters.get(ch, ch) for ch in key)
-    return variants.names.get(key, key)
-
-
-@dataclass(frozen=True)
-class NameRecord:
-    """One name a code carried for a while.
-
-    Attributes:
-        code5: the code the name denoted (an old code for a former municipality).
-        pref_code: 2-digit prefecture code.
-        name: the official spelling.
-        kind: ``prefecture``, ``municipality``, ``ward``, ``ward_short`` (a ward's name without
-            its city) or ``former`` (a name that appears only as the old side of a change).
-        valid_from: first day the name was in force, None if before 1970-07-01.
-        valid_to: day the name ceased (the change date), None if still in force.
-        county: county of a current town or village (None otherwise).
-        is_hoppo: one of the six Northern-Territories villages.
-    """
-
-    code5: str
-    pref_code: str
-    name: str
-    kind: str
-    valid_from: date | None = None
-    valid_to: date | None = None
-    county: str | None = None
-    is_hoppo: bool = False
-
-    def in_force(self, on: date) -> bool:
-        """True if the name was in force on ``on``."""
-        return ((self.valid_from is None or self.valid_from <= on)
-                and (self.valid_to is None or on < self.valid_to))
 
 
 @dataclass(frozen=True)
@@ -203,33 +116,20 @@ class MunicipalResolver:
             events[row.old_code5].append(_Event(pd.Timestamp(row.date).date(), row.new_code5))
         return events
 
-    @staticmethod
-    def _name_starts(changes: pd.DataFrame) -> dict[tuple[str, str], date]:
-        """(code, name) → date a change created that pair (absorptions create nothing)."""
-        created = changes[changes["reason"] != "absorption"]
-        starts: dict[tuple[str, str], date] = {}
-        for row in created.itertuples():
-            if (row.old_code5, row.old_name) == (row.new_code5, row.new_name):
-                continue
-            key = (row.new_code5, row.new_name)
-            when = pd.Timestamp(row.date).date()
-            starts[key] = max(starts.get(key, when), when)
-        return starts
-
     def _add(self, key_name: str, record: NameRecord) -> None:
         bucket = self.records[normalize_name(key_name)]
         if record not in bucket:
             bucket.append(record)
 
     def _add_current(self, municipalities: pd.DataFrame, changes: pd.DataFrame) -> None:
-        starts = self._name_starts(changes)
+        starts = name_starts(changes)
         for row in municipalities.itertuples():
             valid_from = starts.get((row.code5, row.name))
             if row.level == "prefecture":
                 record = NameRecord(row.code5, row.pref_code, row.name, "prefecture")
                 self._add(row.name, record)
                 self._add(row.name.rstrip("".join(PREFECTURE_SUFFIXES)) or row.name, record)
-                self._add(_romaji_stem(row.name_romaji), record)
+                self._add(romaji_stem(row.name_romaji), record)
                 continue
             if row.level == "designated_city_ward":
                 ward = NameRecord(row.code5, row.pref_code, row.name, "ward", valid_from)
@@ -247,13 +147,13 @@ class MunicipalResolver:
 
     def _add_former(self, changes: pd.DataFrame) -> None:
         """Index every old name of a change (not counties) until the date it ceased."""
-        starts = self._name_starts(changes)
+        starts = name_starts(changes)
         for row in changes[~changes["reason"].isin(COUNTY_REASONS)].itertuples():
             if row.old_code5 in self.current and self._still_named(row.old_code5, row.old_name):
                 continue
             ceased = pd.Timestamp(row.date).date()
             began = starts.get((row.old_code5, row.old_name))
-            is_ward = _looks_like_ward(row.old_code5, row.old_name)
+            is_ward = looks_like_ward(row.old_code5, row.old_name)
             record = NameRecord(row.old_code5, row.old_code5[:2], row.old_name,
                                 "former_ward" if is_ward else "former",
                                 began if began and began < ceased else None, ceased)
@@ -329,7 +229,7 @@ class MunicipalResolver:
     # -- resolving names ---------------------------------------------------------------
     def prefecture_code(self, prefecture: str) -> str:
         """Return the 2-digit code of a prefecture given by name, short name, romaji or code."""
-        text = _basic(prefecture)
+        text = basic_form(prefecture)
         if re.fullmatch(r"\d{2}(000)?", text) and text[:2] in self.pref_names:
             return text[:2]
         key = normalize_name(prefecture)
@@ -485,16 +385,6 @@ class MunicipalResolver:
         if failures:
             raise UnresolvedMunicipalitiesError(failures)
         return pd.Series(codes, name="code5", dtype="str").reindex(frame.index)
-
-
-def _romaji_stem(romaji: str) -> str:
-    """``'Hokkaido Prefecture'`` → ``'Hokkaido'``; ``'Tokyo Metropolis'`` → ``'Tokyo'``."""
-    return romaji.rsplit(" ", 1)[0] if " " in romaji else romaji
-
-
-def _looks_like_ward(code5: str, name: str) -> bool:
-    """A designated-city ward code: 1xx range outside Tokyo, name ending in 区."""
-    return code5[2] == "1" and code5[:2] != "13" and name.endswith("区")
 
 
 def _day_before(day: date) -> date:

@@ -13,11 +13,11 @@ Five files behind the digital-maturity × productivity analysis, each with its o
   first row: 1,741 columns in the order of the 全国地方公共団体コード. They are joined by
   position to today's 1,741 municipalities (Northern-Territories villages excluded, code
   order), then every name is checked through the resolver; a single disagreement means the
-  column order moved and the build stops.
+  column order moved and the build stops (parsing: :mod:`scityhelpers.sources._local_gov_dx`).
 
 Every code-keyed file is checked the same way: the name beside each code must resolve to that
 code (:func:`scityhelpers.reference.municipalities.resolve`), so a shifted column or an unknown code
-stops the build.
+stops the build (:mod:`scityhelpers.sources._municipal_checks`).
 """
 
 from __future__ import annotations
@@ -29,17 +29,26 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from scityhelpers.errors import SourceSchemaError, UnknownMunicipalityError
+from scityhelpers.errors import SourceSchemaError
 from scityhelpers.pipeline.validate import require_columns, require_known
 from scityhelpers.reference.municipalities import RESOLVER_TABLES
 from scityhelpers.sources import RawFiles, TableSpec
-from scityhelpers.sources._shared import (
-    RESTORE_VALID_COPY,
-    code5_column,
-    code6_column,
-    read_raw_csv,
-    read_raw_excel,
+from scityhelpers.sources._local_gov_dx import (
+    LOCAL_GOV_DX_SCHEMA,
+    ONLINE_SCHEMA,
+    names_by_position,
+    parse_dx_comparison,
+    parse_online_rates,
 )
+from scityhelpers.sources._municipal_checks import (
+    NAME_COLUMNS,
+    check_names_against_codes,
+    code6_to_code5,
+    code_columns,
+    current_municipalities,
+    parse_numbers,
+)
+from scityhelpers.sources._shared import RESTORE_VALID_COPY, read_raw_csv, read_raw_excel
 
 log = logging.getLogger(__name__)
 
@@ -82,34 +91,6 @@ MYNUMBER_COLUMNS = ["算出基準日", "都道府県名", "市区町村名", "�
 BLANK_CODES = ("", "<NA>")
 RATE_TOLERANCE_PCT = 0.051  # the published rate is rounded to 0.1 %
 
-# -- デジタル庁 自治体DX ------------------------------------------------------------------------
-DX_AREAS = ("自治体DXの推進体制等", "自治体業務のDX", "住民サービスのDX")
-DONE, NOT_DONE, NOT_SURVEYED = "実施", "未実施", "調査無し"
-#: indicator (column 2) → (tidy column, kind): kind "flag" 実施/未実施/調査無し, "pct", "count"
-DX_INDICATORS = {
-    "CIOの任命": ("has_cio", "flag"),
-    "CIO補佐官等の任命": ("has_cio_adviser", "flag"),
-    "全体方針策定": ("has_dx_policy", "flag"),
-    "全庁的な体制構築": ("has_dx_organisation", "flag"),
-    "外部人材活用": ("has_external_talent", "flag"),
-    "職員育成の取組": ("has_staff_development", "flag"),
-    "全職員対象研修の実施": ("has_all_staff_training", "flag"),
-    "AIの導入状況": ("has_ai", "flag"),
-    "RPAの導入状況": ("has_rpa", "flag"),
-    "テレワークの導入状況": ("has_telework", "flag"),
-    "マイナンバーカードの保有状況": ("mynumber_card_holding_pct", "pct"),
-    "子育て・介護26手続のオンライン化状況": ("childcare_care_26_online_pct", "pct"),
-    "よく使う32手続のオンライン化状況": ("common_32_online_pct", "pct"),
-    "よく使う32手続のオンライン化状況_実施されている手続総数（分母）":
-        ("common_32_offered_count", "count"),
-    "よく使う32手続のオンライン化状況_実施されている手続総数のうち「オンライン化済」と回答した手続数（分子）":
-        ("common_32_online_count", "count"),
-}
-ONLINE_LABEL = "市区町村名"
-ONLINE_GROUPS = ("よく使う32手続のオンライン申請利用状況",
-                 "子育て・介護の26手続のオンライン申請利用状況")
-FIRST_NAME_COLUMN = 2  # columns 0-1: area/group and indicator/procedure
-
 
 # -- readers -------------------------------------------------------------------------------
 def read_excel(path: Path, header: int) -> pd.DataFrame:
@@ -122,77 +103,6 @@ def read_csv(path: Path, *, header: int | None = 0) -> pd.DataFrame:
     """Read a UTF-8 (BOM) CSV as strings, keeping blanks and ``<NA>`` as written."""
     return read_raw_csv(path, SOURCE_ID, read_as="UTF-8 CSV", dtype=str, header=header,
                         keep_default_na=False)
-
-
-# -- shared checks -------------------------------------------------------------------------
-def current_municipalities() -> pd.DataFrame:
-    """Today's municipalities in code order (no wards, no Northern-Territories villages).
-
-    These 1,741 are the bodies every file of this source covers.
-    """
-    from scityhelpers.pipeline.tidy import load
-
-    units = load("municipalities")
-    current = units[(units["level"] == "municipality") & ~units["is_hoppo"]]
-    return current.sort_values("code5").reset_index(drop=True)
-
-
-def check_names_against_codes(frame: pd.DataFrame, where: Path | str) -> pd.Series:
-    """Check that each row's name resolves to its code; return True where spelled as officially.
-
-    ``frame`` holds ``code5``, ``pref_name`` and ``name_in_source``. A name that resolves to
-    another code (or to none) means a shifted column or an unknown code: ``SourceSchemaError``
-    listing them. "Spelled as officially" means the 総務省 name, with or without its county
-    (石狩郡当別町); variant kanji (檮原町) and ヶ/ケ count as variants.
-    """
-    from scityhelpers.reference.municipalities import default_resolver
-
-    resolver = default_resolver()
-    units = current_municipalities().set_index("code5")
-    official = units["name"]
-    with_county = units["county_name"].fillna("") + units["name"]
-    require_known(frame["code5"], official.index, "municipality code", where)
-    wrong = []
-    for row in frame.itertuples():
-        try:
-            found = resolver.resolve(row.name_in_source, row.pref_name)
-        except UnknownMunicipalityError as error:
-            found = f"unresolved ({error})"
-        if found != row.code5:
-            wrong.append(f"{row.code5} {official[row.code5]} ≠ {row.name_in_source!r} → {found}")
-    if wrong:
-        raise SourceSchemaError(
-            f"{where}: {len(wrong)} name(s) disagree with their code, e.g. {wrong[:5]}; the "
-            "columns moved or the codes changed: check the file before updating the parser."
-        )
-    exact = (frame["name_in_source"].eq(frame["code5"].map(official))
-             | frame["name_in_source"].eq(frame["code5"].map(with_county)))
-    return exact.rename("is_exact_name_match")
-
-
-def _numbers(values: pd.Series, column: str, where: Path | str,
-             allowed_text: tuple[str, ...] = ()) -> pd.Series:
-    """Numeric values; text other than ``allowed_text`` raises ``SourceSchemaError``."""
-    numeric = pd.to_numeric(values.where(~values.isin(allowed_text)), errors="coerce")
-    bad = values[numeric.isna() & ~values.isin(allowed_text)]
-    if not bad.empty:
-        raise SourceSchemaError(
-            f"{where}: column {column!r} holds non-numeric values {sorted(set(map(str, bad)))[:5]}"
-            f"; only numbers{' and ' + repr(allowed_text) if allowed_text else ''} are expected."
-        )
-    return numeric.astype(float)
-
-
-def _code6_to_code5(codes: pd.Series, where: Path | str) -> pd.Series:
-    """Drop the JIS check digit after checking it (a wrong one means a mistyped code)."""
-    from scityhelpers.reference.municipalities import jis_check_digit
-
-    bad = codes[~codes.str.fullmatch(r"\d{6}")
-                | (codes.str[5] != codes.str[:5].map(
-                    lambda c: jis_check_digit(c) if c.isdigit() and len(c) == 5 else "x"))]
-    if not bad.empty:
-        raise SourceSchemaError(f"{where}: invalid 6-digit codes {sorted(bad)[:5]}.")
-    return codes.str[:5]
 
 
 def _build_from_workbook(path: Path, header_row: int,
@@ -217,7 +127,7 @@ def parse_fiscal(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
     rows = raw[~is_average].copy()
     codes = rows[COL_CODE].astype(str).str.strip()
     frame = pd.DataFrame({
-        "code5": _code6_to_code5(codes, where).to_numpy(),
+        "code5": code6_to_code5(codes, where).to_numpy(),
         "code6": codes.to_numpy(),
         "pref_name": rows[COL_PREF].astype(str).to_numpy(),
         "name_in_source": rows[COL_NAME].astype(str).to_numpy(),
@@ -225,7 +135,7 @@ def parse_fiscal(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
     })
     for source_column, column in FISCAL_COLUMNS.items():
         allowed = (NO_FUTURE_BURDEN,) if column == "future_burden_ratio_pct" else ()
-        frame[column] = _numbers(rows[source_column].astype(object), source_column, where,
+        frame[column] = parse_numbers(rows[source_column].astype(object), source_column, where,
                                  allowed).to_numpy()
     frame["has_future_burden"] = ~rows["将来負担比率"].eq(NO_FUTURE_BURDEN).to_numpy()
     return frame
@@ -258,10 +168,10 @@ def parse_tax(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
     require_known(rows[COL_TAX_YEAR].astype(str), [str(TAX_YEAR)], "tax year", where)
     rows = rows[rows[COL_TAX_ROW] == TAX_ROW_MUNICIPAL]
     codes = rows[COL_CODE].astype(str).str.strip()
-    taxpayers = _numbers(rows[COL_TAXPAYERS].astype(object), COL_TAXPAYERS, where)
-    taxable = _numbers(rows[COL_TAXABLE].astype(object), COL_TAXABLE, where)
+    taxpayers = parse_numbers(rows[COL_TAXPAYERS].astype(object), COL_TAXPAYERS, where)
+    taxable = parse_numbers(rows[COL_TAXABLE].astype(object), COL_TAXABLE, where)
     frame = pd.DataFrame({
-        "code5": _code6_to_code5(codes, where).to_numpy(),
+        "code5": code6_to_code5(codes, where).to_numpy(),
         "code6": codes.to_numpy(),
         "pref_name": rows[COL_PREF].astype(str).to_numpy(),
         "name_in_source": rows[COL_NAME].astype(str).to_numpy(),
@@ -296,9 +206,9 @@ def parse_mynumber(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
     codes = raw["団体コード"].str.strip()
     blank = codes.isin(BLANK_CODES)
     padded = codes.where(blank, codes.str.zfill(6))
-    population = _numbers(raw["総数（人口）"], "総数（人口）", where)
-    cards = _numbers(raw["交付枚数"], "交付枚数", where)
-    rate = _numbers(raw["人口に対する交付枚数率"], "人口に対する交付枚数率", where)
+    population = parse_numbers(raw["総数（人口）"], "総数（人口）", where)
+    cards = parse_numbers(raw["交付枚数"], "交付枚数", where)
+    rate = parse_numbers(raw["人口に対する交付枚数率"], "人口に対する交付枚数率", where)
     off = (100 * cards / population - rate).abs() > RATE_TOLERANCE_PCT
     if off.any():
         raise SourceSchemaError(
@@ -323,7 +233,7 @@ def fill_blank_codes(frame: pd.DataFrame, where: Path | str) -> pd.DataFrame:
 
     blank = frame["code6"].isna()
     frame = frame.assign(is_code_from_name=blank, code5=None)
-    frame.loc[~blank, "code5"] = _code6_to_code5(frame.loc[~blank, "code6"], where)
+    frame.loc[~blank, "code5"] = code6_to_code5(frame.loc[~blank, "code6"], where)
     if blank.any():
         resolved = resolve_frame(frame[blank], "name_in_source", "pref_name")
         frame.loc[blank, "code5"] = resolved
@@ -344,100 +254,6 @@ def build_mynumber_card(files: RawFiles) -> pd.DataFrame:
     if twice:
         raise SourceSchemaError(f"{path}: codes {twice} appear twice.")
     return frame[list(MYNUMBER_SCHEMA.columns)].sort_values("code5").reset_index(drop=True)
-
-
-# -- デジタル庁 自治体DX ------------------------------------------------------------------------
-def names_by_position(header: pd.Series, where: Path | str) -> pd.DataFrame:
-    """Pair the file's municipality names with today's code-sorted municipalities.
-
-    The dashboard publishes no codes, only names in 全国地方公共団体コード order, and 57 names
-    occur more than once (府中市, 伊達市 …), so position is the only join; the resolver then
-    checks every pair, with the prefecture of the positional code.
-    """
-    names = header.iloc[FIRST_NAME_COLUMN:]
-    names = names[names.str.strip() != ""].str.strip()
-    units = current_municipalities()
-    if len(names) != len(units):
-        raise SourceSchemaError(
-            f"{where}: {len(names)} municipality columns, expected {len(units)} (today's "
-            "municipalities without the Northern Territories); a positional join is impossible."
-        )
-    return pd.DataFrame({"column": names.index, "code5": units["code5"],
-                         "code6": units["code6"], "pref_name": units["pref_name"],
-                         "name_in_source": names.to_numpy()})
-
-
-def _strip_labels(body: pd.DataFrame) -> pd.DataFrame:
-    """Strip the two label columns (the release writes one indicator with a trailing space)."""
-    body = body.copy()
-    body[[0, 1]] = body[[0, 1]].apply(lambda column: column.str.strip())
-    return body
-
-
-def _flag(values: pd.Series, indicator: str, where: Path | str) -> pd.Series:
-    require_known(values, [DONE, NOT_DONE, NOT_SURVEYED], f"value of {indicator}", where)
-    return values.map({DONE: True, NOT_DONE: False, NOT_SURVEYED: pd.NA}).astype("boolean")
-
-
-def _pct(values: pd.Series, indicator: str, where: Path | str) -> pd.Series:
-    """``'72%'`` → 72.0; a bare ``'%'`` (no procedure offered, 0 ÷ 0) → NaN."""
-    stripped = values.str.strip()
-    if not stripped.str.endswith("%").all():
-        raise SourceSchemaError(f"{where}: {indicator}: values without '%' "
-                                f"{sorted(set(stripped[~stripped.str.endswith('%')]))[:5]}.")
-    return _numbers(stripped.str.removesuffix("%"), indicator, where, ("",))
-
-
-def parse_dx_comparison(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
-    """One row per municipality: the dashboard's 15 indicators, typed.
-
-    実施/未実施 → True/False, 調査無し → NA (not surveyed: 8 municipalities for the seven
-    governance items); percentages as floats (card holding rate and shares of procedures
-    online); procedure counts as integers.
-    """
-    pairs = names_by_position(raw.iloc[0], where)
-    body = _strip_labels(raw.iloc[1:])
-    require_known(body[0], DX_AREAS, "area", where)
-    require_known(body[1], DX_INDICATORS, "indicator", where)
-    missing = set(DX_INDICATORS) - set(body[1])
-    if missing:
-        raise SourceSchemaError(f"{where}: indicators {sorted(missing)} are missing.")
-    frame = pairs.drop(columns="column").reset_index(drop=True)
-    for _, row in body.iterrows():
-        column, kind = DX_INDICATORS[row[1]]
-        values = row[pairs["column"]].reset_index(drop=True)
-        if kind == "flag":
-            frame[column] = _flag(values, row[1], where)
-        elif kind == "pct":
-            frame[column] = _pct(values, row[1], where)
-        else:
-            frame[column] = _numbers(values, row[1], where).astype("int64")
-    return frame
-
-
-def parse_online_rates(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
-    """Long table of online application shares (%), one row per filled cell.
-
-    An empty cell means the procedure is not offered online or was not reported; those cells
-    get no row (23,952 of 90,532 are filled in the 2024-07 release).
-    """
-    if raw.iloc[0, 0] != ONLINE_LABEL:
-        raise SourceSchemaError(f"{where}: first cell is {raw.iloc[0, 0]!r}, expected "
-                                f"{ONLINE_LABEL!r}; the layout changed.")
-    pairs = names_by_position(raw.iloc[0], where)
-    body = _strip_labels(raw.iloc[1:])
-    require_known(body[0], ONLINE_GROUPS, "procedure group", where)
-    cells = body.set_index([0, 1])[pairs["column"]]
-    cells.columns = pairs["code5"]
-    long = cells.stack().rename("value").reset_index()
-    long.columns = ["procedure_group", "procedure", "code5", "value"]
-    long = long[long["value"].str.strip() != ""]
-    return pd.DataFrame({
-        "code5": long["code5"].to_numpy(),
-        "procedure_group": long["procedure_group"].to_numpy(),
-        "procedure": long["procedure"].to_numpy(),
-        "online_application_share_pct": _pct(long["value"], "online share", where).to_numpy(),
-    })
 
 
 def build_local_gov_dx(files: RawFiles) -> pd.DataFrame:
@@ -461,26 +277,11 @@ def build_local_gov_online_application(files: RawFiles) -> pd.DataFrame:
 
 
 # -- schemas -------------------------------------------------------------------------------
-def _code_columns() -> dict[str, pa.Column]:
-    return {"code5": code5_column(),
-            "code6": code6_column()}
-
-
-def _share_column() -> pa.Column:
-    return pa.Column(float, pa.Check.in_range(0, 100), nullable=True)
-
-
-def _flag_column() -> pa.Column:
-    return pa.Column("boolean", nullable=True)
-
-
-_NAMES = {"name_in_source": pa.Column(str), "is_exact_name_match": pa.Column(bool)}
-
 FISCAL_SCHEMA = pa.DataFrameSchema(
     {
-        **_code_columns(),
+        **code_columns(),
         "pref_name": pa.Column(str),
-        **_NAMES,
+        **NAME_COLUMNS,
         "fiscal_year": pa.Column(int, pa.Check.isin([FISCAL_YEAR])),
         "fiscal_capacity_index": pa.Column(float, pa.Check.in_range(0, 5)),
         "current_balance_ratio_pct": pa.Column(float, pa.Check.in_range(0, 200)),
@@ -498,7 +299,7 @@ FISCAL_SCHEMA = pa.DataFrameSchema(
 
 TAX_SCHEMA = pa.DataFrameSchema(
     {
-        **_code_columns(),
+        **code_columns(),
         "pref_name": pa.Column(str),
         "name_in_source": pa.Column(str),
         "tax_year": pa.Column(int, pa.Check.isin([TAX_YEAR])),
@@ -516,9 +317,9 @@ TAX_SCHEMA = pa.DataFrameSchema(
 
 MYNUMBER_SCHEMA = pa.DataFrameSchema(
     {
-        **_code_columns(),
+        **code_columns(),
         "pref_name": pa.Column(str),
-        **_NAMES,
+        **NAME_COLUMNS,
         "population_persons": pa.Column(int, pa.Check.in_range(1, 10_000_000)),
         "issued_cards": pa.Column(int, pa.Check.ge(0)),
         "issuance_rate_pct": pa.Column(float, pa.Check.in_range(0, 100)),
@@ -527,36 +328,6 @@ MYNUMBER_SCHEMA = pa.DataFrameSchema(
         "is_code_from_name": pa.Column(bool),
     },
     unique=["code5"],
-    strict=True,
-    coerce=True,
-)
-
-LOCAL_GOV_DX_SCHEMA = pa.DataFrameSchema(
-    {
-        **_code_columns(),
-        **_NAMES,
-        **{column: _flag_column() for column, kind in DX_INDICATORS.values() if kind == "flag"},
-        **{column: _share_column() for column, kind in DX_INDICATORS.values() if kind == "pct"},
-        **{column: pa.Column(int, pa.Check.in_range(0, 32))
-           for column, kind in DX_INDICATORS.values() if kind == "count"},
-    },
-    checks=pa.Check(
-        lambda df: df["common_32_online_count"] <= df["common_32_offered_count"],
-        error="more procedures online than offered",
-    ),
-    unique=["code5"],
-    strict=True,
-    coerce=True,
-)
-
-ONLINE_SCHEMA = pa.DataFrameSchema(
-    {
-        "code5": code5_column(),
-        "procedure_group": pa.Column(str, pa.Check.isin(list(ONLINE_GROUPS))),
-        "procedure": pa.Column(str),
-        "online_application_share_pct": pa.Column(float, pa.Check.in_range(0, 100)),
-    },
-    unique=["code5", "procedure_group", "procedure"],
     strict=True,
     coerce=True,
 )

@@ -6,10 +6,9 @@ are compiled from secondary pages and are incomplete where the summary files say
 chapters report coverage with :func:`scityhelpers.reference.programme_completeness.completeness`,
 never pad rows.
 
-``sdgs_future_cities`` combines two reference tables, as their SOURCES.md prescribes: the
-complete FY2018–2023 list reconstructed from the briefing (183 rows, one FY2021 row with no
-name) and the news-compiled list for FY2024–2025 and for the model-project flags. The two
-agree on every FY2018–2023 row; the build refuses them if they ever disagree.
+The SDGs未来都市 lists (two reference tables reconciled row by row, and the FY2024–2025
+re-check) are parsed in :mod:`scityhelpers.sources._sdgs_future_cities`; this module reads the
+files and builds every table.
 """
 
 from __future__ import annotations
@@ -31,13 +30,30 @@ from scityhelpers.sources._reference import (
     whole_numbers,
     yes_no,
 )
+from scityhelpers.sources._sdgs_future_cities import (
+    BRIEFING_COLUMNS,
+    BY_YEAR_COLUMNS,
+    BY_YEAR_COUNTS,
+    COUNT_COLUMN,
+    FILE_SDGS,
+    FILE_SDGS_BRIEFING,
+    PROGRAMME_SDGS,
+    SDGS_2024_2025_COLUMNS,
+    SDGS_2024_2025_SCHEMA,
+    SDGS_BY_YEAR_SCHEMA,
+    SDGS_COLUMNS,
+    SDGS_SCHEMA,
+    TEXT_COLUMN,
+    combine_sdgs,
+    parse_briefing,
+    parse_news_list,
+    parse_sdgs_2024_2025,
+)
 from scityhelpers.sources._shared import code5_column, code6_column
 
 log = logging.getLogger(__name__)
 
 SOURCE_ID = "programmes"
-FILE_SDGS = "sdgs_future_cities.csv"
-FILE_SDGS_BRIEFING = "sdgs_future_cities_2018_2023_briefing.csv"
 FILE_SDGS_BY_YEAR = "sdgs_future_cities_by_year.csv"
 FILE_DECARB = "decarbonization_leading_areas.csv"
 FILE_DECARB_ROUNDS = "decarbonization_leading_areas_rounds.csv"
@@ -50,13 +66,7 @@ FILE_RENKEI_COUNTS = "renkei_official_counts.csv"
 RENKEI_COUNT_COLUMNS = ["as_of", "centre_cities", "areas", "municipalities", "counting",
                         "source_url", "note"]
 
-PROGRAMME_SDGS = "SDGs未来都市"
 PROGRAMME_DECARB = "脱炭素先行地域"
-#: the briefing table covers these years completely; the news list adds later years
-BRIEFING_YEARS = range(2018, 2024)
-#: the official list the briefing cites (Cabinet Office, not retrieved)
-BRIEFING_SOURCE_URL = "https://www.chisou.go.jp/tiiki/kankyo/teian/2023sdgs_pdf/05_puresuissiki.pdf"
-MODEL_PROJECT = {"yes": True, "no": False, "unknown": pd.NA}
 DECARB_ROLES = ("lead", "joint_lead", "co")
 LEAD_ROLES = ("lead", "joint_lead")
 ZONE_PROGRAMMES = ("スーパーシティ型国家戦略特別区域",
@@ -68,28 +78,14 @@ ZONES_ANNOUNCED = dict(zip(ZONE_PROGRAMMES, (2, 3), strict=True))
 #: (European Commission press release, programmes/SOURCES.md)
 EU_ANNOUNCED = dict(zip(EU_GROUPS, (100, 12), strict=True))
 
-SDGS_COLUMNS = ["programme", "fiscal_year", "announced", "prefecture", "municipality",
-                "is_prefecture", "joint_group", "model_project", "source_url", "note"]
-BRIEFING_COLUMNS = ["fiscal_year", "prefecture", "municipality", "code", "is_prefecture",
-                    "joint_group", "text_in_briefing", "correction", "confirmed_by"]
-BY_YEAR_COLUMNS = ["programme", "fiscal_year", "announced", "cities_selected",
-                   "municipalities_selected", "model_projects", "applicants",
-                   "cumulative_cities", "cumulative_municipalities", "rows_in_table",
-                   "source_url"]
 DECARB_COLUMNS = ["programme", "round", "announced", "proposal_id", "prefecture",
                   "municipality", "is_prefecture", "role", "source_url", "note"]
 ROUNDS_COLUMNS = ["programme", "round", "announced", "proposals_received", "bodies_submitting",
                   "proposals_selected", "lead_rows_in_table", "cumulative_selected",
                   "cumulative_prefectures", "cumulative_municipalities", "source_url", "note"]
-BY_YEAR_COUNTS = BY_YEAR_COLUMNS[3:10]  # cities_selected … rows_in_table (counts)
 ROUNDS_COUNTS = ROUNDS_COLUMNS[3:10]  # proposals_received … cumulative_municipalities
 ZONES_COLUMNS = ["programme", "decided", "prefecture", "municipality", "source_url", "note"]
 EU_COLUMNS = ["programme", "announced", "city", "country", "group", "source", "note"]
-SDGS_2024_2025_COLUMNS = ["programme", "fiscal_year", "announced", "prefecture", "municipality",
-                          "is_prefecture", "code", "model_project", "verified_2026_11_29",
-                          "source_url", "note"]
-#: FY2025 adds ``none_announced``: the Cabinet Office page names no model-project category
-MODEL_PROJECT_2024_2025 = {**MODEL_PROJECT, "none_announced": False}
 RENKEI_COLUMNS = ["area_name", "centre_city", "is_centre", "municipality_name", "prefecture",
                   "code", "as_of", "member_status", "source_url", "source_page_date", "note"]
 IS_CENTRE = {"true": True, "false": False, "unknown": pd.NA}
@@ -104,85 +100,7 @@ def _read(files: RawFiles, name: str, columns: list[str]) -> tuple[pd.DataFrame,
     return read_reference_csv(files[name], columns, SOURCE_ID), files[name]
 
 
-# -- SDGs未来都市 ------------------------------------------------------------------------------
-def parse_news_list(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
-    """Type the news-compiled list and resolve its names (model flags: yes/no/unknown → NA)."""
-    require_known(raw["programme"], [PROGRAMME_SDGS], "programme", where)
-    require_known(raw["model_project"], MODEL_PROJECT, "model_project", where)
-    codes = resolve_codes(raw, "municipality", "prefecture", where)
-    return pd.DataFrame({
-        "fiscal_year": whole_numbers(raw["fiscal_year"], "fiscal_year", where).astype(int),
-        "prefecture": raw["prefecture"],
-        "municipality": raw["municipality"],
-        "code5": codes["code5"],
-        "code6": codes["code6"],
-        "is_prefecture": yes_no(raw["is_prefecture"], "is_prefecture", where),
-        "joint_group": raw["joint_group"].replace("", None),
-        "is_model_project": raw["model_project"].map(MODEL_PROJECT).astype("boolean"),
-        "is_resolved": True,
-        "source_table": FILE_SDGS,
-        "source_url": raw["source_url"],
-        "note": raw["note"],
-    })
-
-
-def parse_briefing(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
-    """Type the FY2018–2023 list; resolve names and check them against its printed codes.
-
-    The one row whose name was lost in the briefing (FY2021) keeps empty codes and
-    ``is_resolved`` False: it is counted, never guessed.
-    """
-    named = raw["municipality"] != ""
-    codes = resolve_codes(raw[named], "municipality", "prefecture", where)
-    printed = raw.loc[named, "code"]
-    differ = printed.ne(codes["code6"])
-    if differ.any():
-        raise SourceSchemaError(
-            f"{where}: printed codes disagree with the resolved names: "
-            f"{raw.loc[differ[differ].index, ['municipality', 'code']].to_dict('records')}"
-        )
-    if (raw.loc[~named, "code"] != "").any():
-        raise SourceSchemaError(f"{where}: a row without a name carries a code.")
-    log.info("%s: %d row(s) without a name kept unresolved", where, int((~named).sum()))
-    return pd.DataFrame({
-        "fiscal_year": whole_numbers(raw["fiscal_year"], "fiscal_year", where).astype(int),
-        "prefecture": raw["prefecture"],
-        "municipality": raw["municipality"],
-        "code5": codes["code5"].reindex(raw.index),
-        "code6": codes["code6"].reindex(raw.index),
-        "is_prefecture": yes_no(raw["is_prefecture"], "is_prefecture", where),
-        "joint_group": raw["joint_group"].replace("", None),
-        "is_resolved": named,
-        "source_table": FILE_SDGS_BRIEFING,
-        "source_url": raw["confirmed_by"].replace("", BRIEFING_SOURCE_URL),
-        "note": raw["correction"],
-    })
-
-
-def combine_sdgs(briefing: pd.DataFrame, news: pd.DataFrame, where: Path | str) -> pd.DataFrame:
-    """Briefing rows for FY2018–2023 (with the news list's model flags), news rows after.
-
-    Every news row of FY2018–2023 must be a briefing row (same year and code): the two
-    tables were reconciled, and a disagreement means one of them was edited.
-    """
-    early = news[news["fiscal_year"].isin(BRIEFING_YEARS)]
-    keys = ["fiscal_year", "code5"]
-    matched = early.merge(briefing[keys], on=keys, how="left", indicator=True)
-    orphans = matched[matched["_merge"] == "left_only"]
-    if not orphans.empty:
-        raise SourceSchemaError(
-            f"{where}: rows of {FILE_SDGS} missing from {FILE_SDGS_BRIEFING}: "
-            f"{orphans[['fiscal_year', 'municipality']].to_dict('records')}"
-        )
-    flags = early[[*keys, "is_model_project"]]
-    flagged = briefing.merge(flags, on=keys, how="left", validate="m:1")
-    flagged["is_model_project"] = flagged["is_model_project"].astype("boolean")
-    late = news[~news["fiscal_year"].isin(BRIEFING_YEARS)]
-    combined = pd.concat([flagged[late.columns], late], ignore_index=True)
-    return combined.sort_values(["fiscal_year", "code5"], na_position="last",
-                                kind="stable").reset_index(drop=True)
-
-
+# -- SDGs未来都市 (parsers and schemas: _sdgs_future_cities) ----------------------------------
 def build_sdgs_future_cities(files: RawFiles) -> pd.DataFrame:
     """Build ``sdgs_future_cities`` (one row per selected body and year, codes resolved)."""
     news_raw, news_path = _read(files, FILE_SDGS, SDGS_COLUMNS)
@@ -203,6 +121,24 @@ def build_sdgs_by_year(files: RawFiles) -> pd.DataFrame:
         **counts,
         "source_url": raw["source_url"],
     })
+
+
+def build_sdgs_2024_2025(files: RawFiles) -> pd.DataFrame:
+    """Build ``sdgs_2024_2025``; every row must also be a row of ``sdgs_future_cities.csv``.
+
+    SOURCES.md says no new body was found: the file re-checks and codes the rows already
+    listed, so a body absent from the first list means one file was edited.
+    """
+    raw, where = _read(files, FILE_SDGS_2024_2025, SDGS_2024_2025_COLUMNS)
+    table = parse_sdgs_2024_2025(raw, where)
+    news_raw, _ = _read(files, FILE_SDGS, SDGS_COLUMNS)
+    listed = set(zip(news_raw["fiscal_year"].astype(int), news_raw["municipality"], strict=True))
+    absent = [(y, m) for y, m in zip(table["fiscal_year"], table["municipality"], strict=True)
+              if (y, m) not in listed]
+    if absent:
+        raise SourceSchemaError(f"{where}: rows {absent} are not in {FILE_SDGS}; the file "
+                                "should only re-check that list's FY2024-2025 rows.")
+    return table
 
 
 # -- 脱炭素先行地域 ----------------------------------------------------------------------------
@@ -254,52 +190,6 @@ def build_decarbonization_rounds(files: RawFiles) -> pd.DataFrame:
         "source_url": raw["source_url"],
         "note": raw["note"],
     })
-
-
-def parse_sdgs_2024_2025(raw: pd.DataFrame, where: Path | str) -> pd.DataFrame:
-    """Type the FY2024–2025 list; its printed codes must match the resolved names.
-
-    ``model_project`` ``none_announced`` (FY2025: no model-project category on the Cabinet
-    Office page) becomes False; ``unknown`` stays NA.
-    """
-    require_known(raw["programme"], [PROGRAMME_SDGS], "programme", where)
-    require_known(raw["model_project"], MODEL_PROJECT_2024_2025, "model_project", where)
-    codes = resolve_codes(raw, "municipality", "prefecture", where)
-    differ = raw["code"].ne(codes["code6"])
-    if differ.any():
-        raise SourceSchemaError(f"{where}: printed codes disagree with the resolved names: "
-                                f"{raw.loc[differ, ['municipality', 'code']].to_dict('records')}")
-    return pd.DataFrame({
-        "fiscal_year": whole_numbers(raw["fiscal_year"], "fiscal_year", where).astype(int),
-        "announced": dates(raw["announced"], "announced", where),
-        "prefecture": raw["prefecture"],
-        "municipality": raw["municipality"],
-        "code5": codes["code5"],
-        "code6": codes["code6"],
-        "is_prefecture": yes_no(raw["is_prefecture"], "is_prefecture", where),
-        "is_model_project": raw["model_project"].map(MODEL_PROJECT_2024_2025).astype("boolean"),
-        "is_verified_2026_11_29": yes_no(raw["verified_2026_11_29"], "verified_2026_11_29", where),
-        "source_url": raw["source_url"],
-        "note": raw["note"],
-    })
-
-
-def build_sdgs_2024_2025(files: RawFiles) -> pd.DataFrame:
-    """Build ``sdgs_2024_2025``; every row must also be a row of ``sdgs_future_cities.csv``.
-
-    SOURCES.md says no new body was found: the file re-checks and codes the rows already
-    listed, so a body absent from the first list means one file was edited.
-    """
-    raw, where = _read(files, FILE_SDGS_2024_2025, SDGS_2024_2025_COLUMNS)
-    table = parse_sdgs_2024_2025(raw, where)
-    news_raw, _ = _read(files, FILE_SDGS, SDGS_COLUMNS)
-    listed = set(zip(news_raw["fiscal_year"].astype(int), news_raw["municipality"], strict=True))
-    absent = [(y, m) for y, m in zip(table["fiscal_year"], table["municipality"], strict=True)
-              if (y, m) not in listed]
-    if absent:
-        raise SourceSchemaError(f"{where}: rows {absent} are not in {FILE_SDGS}; the file "
-                                "should only re-check that list's FY2024-2025 rows.")
-    return table
 
 
 # -- 連携中枢都市圏 ----------------------------------------------------------------------------
@@ -375,56 +265,19 @@ def build_eu_mission_cities(files: RawFiles) -> pd.DataFrame:
 
 
 # -- schemas -------------------------------------------------------------------------------
-_COUNT = pa.Column("Int64", pa.Check.ge(0), nullable=True)
-_TEXT = pa.Column(str)
-
-SDGS_SCHEMA = pa.DataFrameSchema(
-    {
-        "fiscal_year": pa.Column(int, pa.Check.in_range(2018, 2100)),
-        "prefecture": _TEXT,
-        "municipality": _TEXT,
-        "code5": code5_column(nullable=True),
-        "code6": code6_column(nullable=True),
-        "is_prefecture": pa.Column(bool),
-        "joint_group": pa.Column(str, nullable=True),
-        "is_model_project": pa.Column("boolean", nullable=True),
-        "is_resolved": pa.Column(bool),
-        "source_table": pa.Column(str, pa.Check.isin([FILE_SDGS, FILE_SDGS_BRIEFING])),
-        "source_url": _TEXT,
-        "note": _TEXT,
-    },
-    checks=pa.Check(lambda df: df["code5"].notna() == df["is_resolved"],
-                    error="code5 is empty exactly for unresolved rows"),
-    unique=["fiscal_year", "code5"],
-    strict=True,
-    coerce=True,
-)
-
-SDGS_BY_YEAR_SCHEMA = pa.DataFrameSchema(
-    {
-        "fiscal_year": pa.Column(int, pa.Check.in_range(2018, 2100)),
-        "announced": pa.Column("datetime64[ns]", nullable=True),
-        **{c: _COUNT for c in BY_YEAR_COUNTS},
-        "source_url": _TEXT,
-    },
-    unique=["fiscal_year"],
-    strict=True,
-    coerce=True,
-)
-
 DECARB_SCHEMA = pa.DataFrameSchema(
     {
         "round": pa.Column(int, pa.Check.in_range(1, 50)),
         "announced": pa.Column("datetime64[ns]", nullable=True),
         "proposal_id": pa.Column(str, pa.Check.str_matches(r"^R\d+-p?\d+$")),
-        "prefecture": _TEXT,
-        "municipality": _TEXT,
+        "prefecture": TEXT_COLUMN,
+        "municipality": TEXT_COLUMN,
         "code5": code5_column(),
         "code6": code6_column(),
         "is_prefecture": pa.Column(bool),
         "role": pa.Column(str, pa.Check.isin(DECARB_ROLES)),
-        "source_url": _TEXT,
-        "note": _TEXT,
+        "source_url": TEXT_COLUMN,
+        "note": TEXT_COLUMN,
     },
     unique=["proposal_id", "code5"],
     strict=True,
@@ -435,9 +288,9 @@ ROUNDS_SCHEMA = pa.DataFrameSchema(
     {
         "round": pa.Column(int, pa.Check.in_range(1, 50)),
         "announced": pa.Column("datetime64[ns]", nullable=True),
-        **{c: _COUNT for c in ROUNDS_COUNTS},
-        "source_url": _TEXT,
-        "note": _TEXT,
+        **{c: COUNT_COLUMN for c in ROUNDS_COUNTS},
+        "source_url": TEXT_COLUMN,
+        "note": TEXT_COLUMN,
     },
     unique=["round"],
     strict=True,
@@ -448,12 +301,12 @@ ZONES_SCHEMA = pa.DataFrameSchema(
     {
         "programme": pa.Column(str, pa.Check.isin(ZONE_PROGRAMMES)),
         "decided": pa.Column("datetime64[ns]"),
-        "prefecture": _TEXT,
-        "municipality": _TEXT,
+        "prefecture": TEXT_COLUMN,
+        "municipality": TEXT_COLUMN,
         "code5": code5_column(),
         "code6": code6_column(),
-        "source_url": _TEXT,
-        "note": _TEXT,
+        "source_url": TEXT_COLUMN,
+        "note": TEXT_COLUMN,
     },
     unique=["programme", "code5"],
     strict=True,
@@ -462,34 +315,15 @@ ZONES_SCHEMA = pa.DataFrameSchema(
 
 EU_SCHEMA = pa.DataFrameSchema(
     {
-        "programme": _TEXT,
+        "programme": TEXT_COLUMN,
         "announced": pa.Column("datetime64[ns]"),
-        "city": _TEXT,
-        "country": _TEXT,
+        "city": TEXT_COLUMN,
+        "country": TEXT_COLUMN,
         "group": pa.Column(str, pa.Check.isin(EU_GROUPS)),
-        "source": _TEXT,
-        "note": _TEXT,
+        "source": TEXT_COLUMN,
+        "note": TEXT_COLUMN,
     },
     unique=["city", "country"],
-    strict=True,
-    coerce=True,
-)
-
-SDGS_2024_2025_SCHEMA = pa.DataFrameSchema(
-    {
-        "fiscal_year": pa.Column(int, pa.Check.isin([2024, 2025])),
-        "announced": pa.Column("datetime64[ns]"),
-        "prefecture": _TEXT,
-        "municipality": _TEXT,
-        "code5": code5_column(),
-        "code6": code6_column(),
-        "is_prefecture": pa.Column(bool),
-        "is_model_project": pa.Column("boolean", nullable=True),
-        "is_verified_2026_11_29": pa.Column(bool),
-        "source_url": pa.Column(str, pa.Check.str_startswith("http")),
-        "note": _TEXT,
-    },
-    unique=["fiscal_year", "code5"],
     strict=True,
     coerce=True,
 )
@@ -499,15 +333,15 @@ RENKEI_SCHEMA = pa.DataFrameSchema(
         "area_name": pa.Column(str, pa.Check.str_length(min_value=1)),
         "centre_city": pa.Column(str, nullable=True),
         "is_centre": pa.Column("boolean", nullable=True),
-        "municipality": _TEXT,
-        "prefecture": _TEXT,
+        "municipality": TEXT_COLUMN,
+        "prefecture": TEXT_COLUMN,
         "code5": code5_column(),
         "code6": code6_column(),
         "as_of": pa.Column("datetime64[ns]"),
         "member_status": pa.Column(str, pa.Check.isin(RENKEI_STATUSES)),
         "source_url": pa.Column(str, pa.Check.str_startswith("http")),
         "source_page_date": pa.Column("datetime64[ns]", nullable=True),
-        "note": _TEXT,
+        "note": TEXT_COLUMN,
     },
     unique=["area_name", "code5"],
     strict=True,
@@ -518,9 +352,9 @@ RENKEI_COUNTS_SCHEMA = pa.DataFrameSchema(
     {
         "as_of": pa.Column("datetime64[ns]"),
         **{c: pa.Column("Int64", pa.Check.ge(1)) for c in RENKEI_COUNT_COLUMNS[1:4]},
-        "counting": _TEXT,
+        "counting": TEXT_COLUMN,
         "source_url": pa.Column(str, pa.Check.str_startswith("http")),
-        "note": _TEXT,
+        "note": TEXT_COLUMN,
     },
     unique=["as_of"],
     strict=True,
