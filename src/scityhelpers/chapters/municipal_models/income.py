@@ -18,7 +18,7 @@ import pandas as pd
 
 from scityhelpers.chapters.municipal_models.digital import COMPOSITE_LABEL, DX_INDICATORS
 from scityhelpers.chapters.municipal_models.features import CI_LEVEL, INCOME_CONTROLS
-from scityhelpers.stats.composite import Composite
+from scityhelpers.stats.composite import Composite, zscore
 from scityhelpers.stats.inference import holm_adjust
 from scityhelpers.stats.panel import fe_design, fe_ols, residualise
 from scityhelpers.stats.rows import RowAccount, complete_rows
@@ -68,8 +68,7 @@ def varying(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
 
 def per_sd(frame: pd.DataFrame, x: str) -> tuple[pd.DataFrame, float]:
     """``frame`` with ``x`` centred and divided by its SD (ddof 1); and that SD, ``x``'s unit."""
-    sd_x = float(frame[x].std(ddof=1))
-    return frame.assign(**{x: (frame[x] - frame[x].mean()) / sd_x}), sd_x
+    return frame.assign(**{x: zscore(frame[x])}), float(frame[x].std(ddof=1))
 
 
 def fe_cluster_ols(frame: pd.DataFrame, y: str, x: str, controls: Sequence[str],

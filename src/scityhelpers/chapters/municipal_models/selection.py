@@ -34,6 +34,7 @@ from scityhelpers.chapters.municipal_models.features import (
     outcome_column,
 )
 from scityhelpers.errors import ModelDataError
+from scityhelpers.stats.composite import zscore
 from scityhelpers.stats.inference import mean_t_interval
 from scityhelpers.stats.rows import RowAccount, complete_rows
 
@@ -52,7 +53,7 @@ def standardise(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFra
     sds = frame[list(columns)].std(ddof=1)
     if (sds <= 0).any():
         raise ModelDataError(f"constant column(s) cannot be scaled: {list(sds[sds <= 0].index)}")
-    scaled[list(columns)] = (frame[list(columns)] - frame[list(columns)].mean()) / sds
+    scaled[list(columns)] = frame[list(columns)].apply(zscore)
     return scaled, sds
 
 
