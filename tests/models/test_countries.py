@@ -141,18 +141,24 @@ def test_lagged_matches_on_the_year_not_the_row_position() -> None:
     assert np.isnan(countries.lagged(panel, "v", 1).iloc[3])  # B has no 2000
 
 
-def test_principal_component_of_a_common_factor() -> None:
+def test_panel_composite_asks_for_two_rows_per_member_and_names_the_repair() -> None:
     rng = np.random.default_rng(7)
-    factor = rng.normal(0, 1, 400)
-    panel = pd.DataFrame({"a": factor + rng.normal(0, 0.3, 400),
-                          "b": 5 * factor + rng.normal(0, 1.5, 400),
-                          "c": -factor + rng.normal(0, 0.3, 400), "year": 2000})
-    panel["c"] = -panel["c"]  # all three now rise with the factor
-    score, description = countries.principal_component(panel, ["a", "b", "c"])
-    assert (description.loadings > 0.5).all()
-    assert description.explained_share > 0.85
-    assert score.std(ddof=1) == pytest.approx(1.0)
-    assert np.corrcoef(score, factor)[0, 1] > 0.95
+    panel = pd.DataFrame({"internet": rng.normal(size=7), "mobile": rng.normal(size=7),
+                          "year": range(2000, 2007)})
+    assert countries.composite_min_rows(["internet", "mobile"]) == 6
+    composite = countries.panel_composite(panel.iloc[:6], ["internet", "mobile"])
+    assert composite.account.used == 6
+    with pytest.raises(ModelDataError, match="start_year/end_year"):
+        countries.panel_composite(panel.iloc[:5], ["internet", "mobile"])
+
+
+def test_composite_years_are_those_of_the_rows_the_pca_used() -> None:
+    rng = np.random.default_rng(8)
+    panel = pd.DataFrame({"internet": rng.normal(size=12), "mobile": rng.normal(size=12),
+                          "year": range(2000, 2012)})
+    panel.loc[[0, 1, 11], "mobile"] = np.nan
+    composite = countries.panel_composite(panel, ["internet", "mobile"])
+    assert countries.composite_years(panel, composite) == (2002, 2010)
 
 
 def test_composite_leaves_out_the_egdi_when_its_three_components_are_in() -> None:
@@ -224,12 +230,12 @@ def test_real_specs_report_rows_used_against_rows_available(real) -> None:
 
 
 def test_real_composite_loadings_and_variance(real) -> None:
-    _, composite = real
+    panel, composite = real
     assert composite.members == ("internet", "mobile", "broadband", "osi", "tii", "hci")
-    assert np.linalg.norm(composite.loadings) == pytest.approx(1.0)
-    assert composite.loadings.sum() > 0
-    assert 0.3 < composite.explained_share < 1
-    assert (composite.first_year, composite.last_year) == (2010, 2021)
+    assert np.linalg.norm(composite.loadings["loading"]) == pytest.approx(1.0)
+    assert composite.loadings["loading"].sum() > 0
+    assert 30 < composite.explained_pct < 100
+    assert countries.composite_years(panel, composite) == (2010, 2021)
 
 
 def test_real_cv_is_deterministic_and_reports_its_rows(real) -> None:

@@ -23,6 +23,7 @@ from linearmodels import PanelOLS
 
 from scityhelpers.chapters.digital_productivity import compute as countries
 from scityhelpers.chapters.municipal_models import compute as municipal
+from scityhelpers.stats.panel import fe_ols
 
 #: relative tolerance: the two programs solve the same least squares by different algebra
 SAME = 1e-8
@@ -49,25 +50,30 @@ def panel(pulled: Path) -> pd.DataFrame:
                                   countries.Spec(countries.COMPOSITE, "twfe", 2),
                                   countries.Spec("internet", "twfe")])
 def test_two_way_fe_matches_panel_ols_with_its_default_degrees_of_freedom(panel, spec) -> None:
-    ours = countries.fit_spec(panel, spec).result
     rows, _ = countries.spec_rows(panel, spec)
+    ours = fe_ols(rows, "y", ["x"], cluster="iso3", entity="iso3", time="year").row("x")
     coef, se = _panel_ols(rows.set_index(["iso3", "year"]), "y", ["x"], time_effects=True)
-    assert ours.coef == pytest.approx(coef, rel=SAME)
-    assert ours.se == pytest.approx(se, rel=SAME)
+    assert ours["coef"] == pytest.approx(coef, rel=SAME)
+    assert ours["se"] == pytest.approx(se, rel=SAME)
+    chapter = countries.fit_spec(panel, spec).result  # the chapter reports the same fit
+    assert (chapter.coef, chapter.se) == (ours["coef"], ours["se"])
 
 
 def test_country_fe_counts_the_dummies_that_panel_ols_leaves_out(panel) -> None:
     spec = countries.Spec(countries.COMPOSITE, "fe")
-    ours = countries.fit_spec(panel, spec).result
     rows, _ = countries.spec_rows(panel, spec)
+    fit = fe_ols(rows, "y", ["x"], cluster="iso3", entity="iso3")
+    ours = fit.row("x")
     indexed = rows.set_index(["iso3", "year"])
     coef, se_xtreg = _panel_ols(indexed, "y", ["x"], time_effects=False)
     _, se_areg = _panel_ols(indexed, "y", ["x"], time_effects=False, auto_df=False)
-    n, k = ours.n_used, 2 + (ours.n_countries - 1)  # x, constant, one dummy per country but one
-    assert ours.coef == pytest.approx(coef, rel=SAME)
-    assert ours.se == pytest.approx(se_areg, rel=SAME)
-    assert ours.se == pytest.approx(se_xtreg * math.sqrt((n - 1) / (n - k)), rel=SAME)
-    assert ours.se > se_xtreg * 1.04  # 452 rows, 38 countries: 4.5 % wider, not a rounding
+    n, k = fit.n, 2 + (fit.clusters - 1)  # x, constant, one dummy per country but one
+    assert ours["coef"] == pytest.approx(coef, rel=SAME)
+    assert ours["se"] == pytest.approx(se_areg, rel=SAME)
+    assert ours["se"] == pytest.approx(se_xtreg * math.sqrt((n - 1) / (n - k)), rel=SAME)
+    assert ours["se"] > se_xtreg * 1.04  # 452 rows, 38 countries: 4.5 % wider, not a rounding
+    chapter = countries.fit_spec(panel, spec).result
+    assert (chapter.coef, chapter.se, chapter.n_used) == (ours["coef"], ours["se"], n)
 
 
 # -- municipalities: prefecture effects, clustered by prefecture ------------------------------
@@ -82,23 +88,23 @@ def income_rows(pulled: Path) -> pd.DataFrame:
 
 
 def test_prefecture_fe_matches_panel_ols_when_the_dummies_are_counted(income_rows) -> None:
-    x = "digital_composite"
-    ours = municipal.fe_cluster_ols(income_rows, "log_income_per_taxpayer", x,
-                                    municipal.INCOME_CONTROLS)
+    x, y = "digital_composite", "log_income_per_taxpayer"
     controls = [c for c in municipal.INCOME_CONTROLS if income_rows[c].nunique() > 1]
-    scaled = income_rows.assign(**{x: (income_rows[x] - income_rows[x].mean()) / ours.sd_x},
+    sd_x = income_rows[x].std(ddof=1)
+    scaled = income_rows.assign(**{x: (income_rows[x] - income_rows[x].mean()) / sd_x},
                                 row=range(len(income_rows)))  # PanelOLS needs a numeric "time"
-    indexed = scaled.set_index(["pref_code", "row"])[["log_income_per_taxpayer", x, *controls]]
-    indexed = indexed.astype(float)
     regressors = [x, *controls]
-    coef, se_xtreg = _panel_ols(indexed, "log_income_per_taxpayer", regressors,
-                                time_effects=False)
-    _, se_areg = _panel_ols(indexed, "log_income_per_taxpayer", regressors,
-                            time_effects=False, auto_df=False)
-    k = 1 + len(regressors) + (ours.clusters - 1)
-    assert ours.coef == pytest.approx(coef, rel=SAME)
-    assert ours.se == pytest.approx(se_areg, rel=SAME)
+    fit = fe_ols(scaled, y, regressors, cluster="pref_code", entity="pref_code")
+    ours = fit.row(x)
+    indexed = scaled.set_index(["pref_code", "row"])[[y, *regressors]].astype(float)
+    coef, se_xtreg = _panel_ols(indexed, y, regressors, time_effects=False)
+    _, se_areg = _panel_ols(indexed, y, regressors, time_effects=False, auto_df=False)
+    k = 1 + len(regressors) + (fit.clusters - 1)
+    assert ours["coef"] == pytest.approx(coef, rel=SAME)
+    assert ours["se"] == pytest.approx(se_areg, rel=SAME)
     slopes = len(regressors)  # PanelOLS's own (N - 1)/(N - slopes) factor
-    assert ours.se == pytest.approx(se_xtreg * math.sqrt((ours.n - slopes) / (ours.n - k)),
-                                    rel=SAME)
-    assert ours.se > se_xtreg * 1.01  # 1,7xx rows, 46 prefectures: about 1.5 % wider
+    assert ours["se"] == pytest.approx(se_xtreg * math.sqrt((fit.n - slopes) / (fit.n - k)),
+                                       rel=SAME)
+    assert ours["se"] > se_xtreg * 1.01  # 1,7xx rows, 46 prefectures: about 1.5 % wider
+    chapter = municipal.fe_cluster_ols(income_rows, y, x, municipal.INCOME_CONTROLS)
+    assert (chapter.coef, chapter.se, chapter.n) == (ours["coef"], ours["se"], fit.n)

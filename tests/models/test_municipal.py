@@ -91,13 +91,6 @@ def test_cross_validation_is_deterministic_for_a_seed() -> None:
     pd.testing.assert_frame_equal(first.importance, second.importance)
 
 
-def test_mean_t_interval_matches_a_hand_computation() -> None:
-    mean, low, high = municipal.mean_t_interval([0.70, 0.72, 0.74, 0.76, 0.78])
-    half = 2.7764451 * np.std([0.70, 0.72, 0.74, 0.76, 0.78], ddof=1) / np.sqrt(5)
-    assert mean == pytest.approx(0.74)
-    assert (low, high) == pytest.approx((0.74 - half, 0.74 + half))
-
-
 def _synthetic_panel(seed: int = 3) -> tuple[pd.DataFrame, float]:
     """x is correlated with the prefecture effect, so only the FE estimate is unbiased."""
     rng = np.random.default_rng(seed)
@@ -290,13 +283,6 @@ def test_built_page_shows_the_numbers_from_the_notebook(built_book: Path) -> Non
     income = page_text(built_book / "book" / "municipal_income.html")
     assert f"{float(glued['income_digital_coef_pct']):+.2f} % higher income" in income
     assert "association, not causation" in income.lower()
-
-
-def test_holm_adjustment_known_values() -> None:
-    # Holm (1979): p = (0.01, 0.04, 0.03, 0.005) with m = 4 → 0.03, 0.06, 0.06, 0.02
-    adjusted = municipal.holm_adjust(np.array([0.01, 0.04, 0.03, 0.005]))
-    assert adjusted == pytest.approx([0.03, 0.06, 0.06, 0.02])
-    assert municipal.holm_adjust(np.array([0.6, 0.9])).tolist() == [1.0, 1.0]
 
 
 def test_specification_curve_covers_every_regressor_and_adjustment(data) -> None:
