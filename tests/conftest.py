@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,48 @@ from tests.browser_setting import browser, site  # noqa: F401  (fixtures for eve
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
+#: the flock files by which pytest processes on this checkout (pytest-xdist's workers, as
+#: `make test` starts them) take turns at the project's shared state: the pulled data and the
+#: site in _build/html
+LOCK_DIR = REPO / "_build"
+#: test modules whose tests run `scity run` at the real project root, which takes the project's
+#: run lock: one of them at a time, or a test on another worker would find the lock held
+RUN_LOCK_MODULES = frozenset({"tests/test_faults.py", "tests/test_cli.py"})
+
+
+@contextmanager
+def project_lock(name: str, *, shared: bool = False) -> Iterator[None]:
+    """Hold ``<repo>/_build/.pytest-<name>.lock``: exclusive, or ``shared`` with other readers.
+
+    The system releases an ``flock`` when its holder exits, so a killed run leaves no stale lock.
+    """
+    LOCK_DIR.mkdir(exist_ok=True)
+    with (LOCK_DIR / f".pytest-{name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(autouse=True)
+def _site_not_rebuilt_meanwhile(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test reading the built site holds it (shared) so no other worker republishes it."""
+    if "built_book" not in request.fixturenames:
+        yield
+        return
+    with project_lock("site", shared=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _one_run_lock_taker_at_a_time(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests of the modules that run `scity run` at the real root take turns across workers."""
+    if request.node.nodeid.split("::")[0] not in RUN_LOCK_MODULES:
+        yield
+        return
+    with project_lock("run"):
+        yield
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -77,7 +121,8 @@ def pulled() -> Path:
     """The real project with every source pulled from the mirror and every tidy table built."""
     from scityhelpers.datasets import pull_all
 
-    pull_all(offline=True)
+    with project_lock("data"):  # one process pulls; the others then find it current
+        pull_all(offline=True)
     return project_root()
 
 
@@ -99,4 +144,5 @@ def built_book(pulled: Path) -> Path:
     """The HTML book built from the committed notebooks (as `scity build` does)."""
     from scityhelpers.book import build
 
-    return build().parent
+    with project_lock("site"):  # one process builds; the others find the site up to date
+        return build().parent
