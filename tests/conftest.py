@@ -22,9 +22,16 @@ REPO = Path(__file__).resolve().parents[1]
 #: `make test` starts them) take turns at the project's shared state: the pulled data and the
 #: site in _build/html
 LOCK_DIR = REPO / "_build"
-#: test modules whose tests run `scity run` at the real project root, which takes the project's
-#: run lock: one of them at a time, or a test on another worker would find the lock held
-RUN_LOCK_MODULES = frozenset({"tests/test_faults.py", "tests/test_cli.py"})
+#: the longest scopes (papermill and nbval executions, site and PDF builds, the browser), first:
+#: `make test` hands pytest-xdist's workers the scopes in collection order
+#: (--no-loadscope-reorder), so no worker is left with a long scope while the other idles. The
+#: PDF build republishes the site, so it goes first, beside the notebooks (which do not read it).
+#: This changes only the order; every test runs.
+SLOW_FIRST = ("tests/test_pdf.py", "notebooks/", "tests/test_faults.py", "tests/test_runner.py",
+              "tests/test_notebooks.py", "tests/test_browser.py", "tests/test_changes_page.py",
+              "tests/test_browser_ja.py", "tests/models/test_municipal.py",
+              "tests/test_browser_layout.py", "tests/test_browser_explorer.py",
+              "tests/test_notebooks_")
 
 
 @contextmanager
@@ -42,6 +49,17 @@ def project_lock(name: str, *, shared: bool = False) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _start_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::")[0]
+    return next((rank for rank, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)),
+                len(SLOW_FIRST))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slowest scopes first (a stable sort: each module keeps its own order)."""
+    items.sort(key=_start_rank)
+
+
 @pytest.fixture(autouse=True)
 def _site_not_rebuilt_meanwhile(request: pytest.FixtureRequest) -> Iterator[None]:
     """A test reading the built site holds it (shared) so no other worker republishes it."""
@@ -52,14 +70,15 @@ def _site_not_rebuilt_meanwhile(request: pytest.FixtureRequest) -> Iterator[None
         yield
 
 
-@pytest.fixture(autouse=True)
-def _one_run_lock_taker_at_a_time(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Tests of the modules that run `scity run` at the real root take turns across workers."""
-    if request.node.nodeid.split("::")[0] not in RUN_LOCK_MODULES:
-        yield
-        return
+@pytest.fixture
+def real_root_run_turn(pulled: Path) -> Iterator[Path]:
+    """For a test that runs `scity run` (which takes the project's run lock) at the real root.
+
+    Such tests take turns across pytest-xdist's workers, or one would find the lock held by
+    another. Yields the real project's root.
+    """
     with project_lock("run"):
-        yield
+        yield pulled
 
 
 def sha256_bytes(data: bytes) -> str:

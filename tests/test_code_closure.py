@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 from scityhelpers.chapters import CHAPTERS
 from scityhelpers.code_closure import PACKAGE_DIR, imported_modules
 from scityhelpers.runner import chapter_code_files
 
 
+@functools.cache
+def _code_files(name: str) -> frozenset[Path]:
+    """``chapter_code_files`` of one chapter, computed once per session (it parses its closure)."""
+    return frozenset(chapter_code_files(CHAPTERS[name]))
+
+
 def _chapters_importing(relative: str) -> set[str]:
     target = PACKAGE_DIR / relative
-    return {name for name, chapter in CHAPTERS.items() if target in chapter_code_files(chapter)}
+    return {name for name in CHAPTERS if target in _code_files(name)}
 
 
 def test_editing_one_plot_module_reruns_only_its_chapter() -> None:
@@ -28,7 +37,7 @@ def test_shared_code_reruns_every_chapter_that_imports_it() -> None:
 
 def test_package_data_counts_for_every_chapter() -> None:
     variants = PACKAGE_DIR / "resources" / "municipal_name_variants.csv"
-    assert all(variants in chapter_code_files(c) for c in CHAPTERS.values())
+    assert all(variants in _code_files(name) for name in CHAPTERS)
 
 
 def test_imports_inside_functions_and_submodules_are_found() -> None:

@@ -256,7 +256,8 @@ def _cli(*args: str):  # noqa: ANN202 - click's Result
     return CliRunner().invoke(app, list(args))
 
 
-def test_out_pointing_at_an_existing_file_is_refused(pulled: Path, tmp_path: Path) -> None:
+def test_out_pointing_at_an_existing_file_is_refused(real_root_run_turn: Path,
+                                                     tmp_path: Path) -> None:
     existing = tmp_path / "README.md"
     existing.write_text("keep me", encoding="utf-8")
     result = _cli("run", "--only", "wages", "--out", str(existing))
@@ -266,7 +267,7 @@ def test_out_pointing_at_an_existing_file_is_refused(pulled: Path, tmp_path: Pat
     assert existing.read_text(encoding="utf-8") == "keep me"
 
 
-def test_out_in_an_unwritable_place_is_refused(pulled: Path) -> None:
+def test_out_in_an_unwritable_place_is_refused(real_root_run_turn: Path) -> None:
     result = _cli("run", "--only", "wages", "--out", "/proc/scity-out")
     assert result.exit_code == 2
     assert "--out /proc/scity-out: cannot write to /proc/scity-out" in result.output
@@ -378,7 +379,7 @@ def test_messages_piped_to_a_file_are_not_wrapped(add_source, fixtures: Path) ->
 
 
 # --------------------------------------------------------------------------- 5. runner edges
-def test_second_concurrent_run_is_refused_naming_the_holder(pulled: Path) -> None:
+def test_second_concurrent_run_is_refused_naming_the_holder(real_root_run_turn: Path) -> None:
     import os
 
     from scityhelpers.paths import project_root
@@ -426,7 +427,7 @@ def test_ctrl_c_leaves_everything_and_says_so(project_copy: Path) -> None:
 
 
 def test_interrupt_during_planning_exits_130_and_releases_the_lock(
-        pulled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        real_root_run_turn: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scityhelpers import runner
     from scityhelpers.paths import project_root
 
@@ -486,7 +487,7 @@ def test_half_width_and_katakana_spellings_resolve(pulled: Path, name: str, code
 
 
 def test_interrupt_after_a_finished_chapter_says_which_were_kept(
-        pulled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        real_root_run_turn: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scityhelpers import runner
 
     calls: list[list[str]] = []
@@ -505,7 +506,8 @@ def test_interrupt_after_a_finished_chapter_says_which_were_kept(
         in result.output
 
 
-def test_out_says_where_it_writes_before_anything_runs(pulled: Path, tmp_path: Path) -> None:
+def test_out_says_where_it_writes_before_anything_runs(real_root_run_turn: Path,
+                                                       tmp_path: Path) -> None:
     from scityhelpers.paths import project_root
 
     target = tmp_path / "runs"
