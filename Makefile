@@ -70,13 +70,18 @@ book: run
 pdf: book browser-deps
 	$(BIN)/scity pdf
 
-# nbval runs twice: once in the suite, and first under a forced old BLAS kernel (Prescott), so a
+# nbval checks every notebook twice in the one suite (notebooks/conftest.py): in a kernel with the
+# machine's own BLAS kernel, and in one forced to an old kernel (OPENBLAS_CORETYPE=Prescott), so a
 # notebook whose outputs depend on the CPU fails here rather than on a reader's machine.
+# pytest-xdist spreads the suite over the cores: --dist loadscope keeps each test module, and each
+# pass of each notebook (one kernel, cells in order), on one worker, handed out in collection
+# order (tests/conftest.py puts the slowest first); its file locks let workers share the pulled
+# data, the built site and the project's run lock.
+PYTEST_WORKERS ?= auto
 test: install-test browser-deps pdf-deps
 	$(BIN)/scity data pull
 	$(BIN)/ruff check src tests
-	OPENBLAS_CORETYPE=Prescott $(BIN)/python -m pytest -p no:cacheprovider -q notebooks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 bench: install
 	$(BIN)/scity bench

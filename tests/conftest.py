@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,67 @@ from tests.browser_setting import browser, site  # noqa: F401  (fixtures for eve
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
+#: the flock files by which pytest processes on this checkout (pytest-xdist's workers, as
+#: `make test` starts them) take turns at the project's shared state: the pulled data and the
+#: site in _build/html
+LOCK_DIR = REPO / "_build"
+#: the longest scopes (papermill and nbval executions, site and PDF builds, the browser), first:
+#: `make test` hands pytest-xdist's workers the scopes in collection order
+#: (--no-loadscope-reorder), so no worker is left with a long scope while the other idles. The
+#: PDF build republishes the site, so it goes first, beside the notebooks (which do not read it).
+#: This changes only the order; every test runs.
+SLOW_FIRST = ("tests/test_pdf.py", "notebooks/", "tests/test_faults.py", "tests/test_runner.py",
+              "tests/test_notebooks.py", "tests/test_browser.py", "tests/test_changes_page.py",
+              "tests/test_browser_ja.py", "tests/models/test_municipal.py",
+              "tests/test_browser_layout.py", "tests/test_browser_explorer.py",
+              "tests/test_notebooks_")
+
+
+@contextmanager
+def project_lock(name: str, *, shared: bool = False) -> Iterator[None]:
+    """Hold ``<repo>/_build/.pytest-<name>.lock``: exclusive, or ``shared`` with other readers.
+
+    The system releases an ``flock`` when its holder exits, so a killed run leaves no stale lock.
+    """
+    LOCK_DIR.mkdir(exist_ok=True)
+    with (LOCK_DIR / f".pytest-{name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _start_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::")[0]
+    return next((rank for rank, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)),
+                len(SLOW_FIRST))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slowest scopes first (a stable sort: each module keeps its own order)."""
+    items.sort(key=_start_rank)
+
+
+@pytest.fixture(autouse=True)
+def _site_not_rebuilt_meanwhile(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test reading the built site holds it (shared) so no other worker republishes it."""
+    if "built_book" not in request.fixturenames:
+        yield
+        return
+    with project_lock("site", shared=True):
+        yield
+
+
+@pytest.fixture
+def real_root_run_turn(pulled: Path) -> Iterator[Path]:
+    """For a test that runs `scity run` (which takes the project's run lock) at the real root.
+
+    Such tests take turns across pytest-xdist's workers, or one would find the lock held by
+    another. Yields the real project's root.
+    """
+    with project_lock("run"):
+        yield pulled
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -77,7 +140,8 @@ def pulled() -> Path:
     """The real project with every source pulled from the mirror and every tidy table built."""
     from scityhelpers.pipeline.data_verbs import pull_all
 
-    pull_all(offline=True)
+    with project_lock("data"):  # one process pulls; the others then find it current
+        pull_all(offline=True)
     return project_root()
 
 
@@ -99,4 +163,5 @@ def built_book(pulled: Path) -> Path:
     """The HTML book built from the committed notebooks (as `scity build` does)."""
     from scityhelpers.book.build import build
 
-    return build().parent
+    with project_lock("site"):  # one process builds; the others find the site up to date
+        return build().parent

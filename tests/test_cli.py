@@ -37,7 +37,7 @@ def test_pull_without_any_copy_exits_2_with_what_was_tried(add_source: Callable,
     assert "skipped (offline)" in output
 
 
-def test_run_with_an_unknown_parameter_exits_2(pulled: Path) -> None:
+def test_run_with_an_unknown_parameter_exits_2(real_root_run_turn: Path) -> None:
     result = runner.invoke(app, ["run", "--only", "wages", "-p", "yaer=2021"])
     assert result.exit_code == 2
     assert "unknown parameter" in result.output

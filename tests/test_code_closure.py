@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 from scityhelpers.book.runner import chapter_code_files
 from scityhelpers.chapters.registry import CHAPTERS
 from scityhelpers.pipeline.staleness import PACKAGE_DIR, imported_modules
 
 
+@functools.cache
+def _code_files(name: str) -> frozenset[Path]:
+    """``chapter_code_files`` of one chapter, computed once per session (it parses its closure)."""
+    return frozenset(chapter_code_files(CHAPTERS[name]))
+
+
 def _chapters_importing(relative: str) -> set[str]:
     target = PACKAGE_DIR / relative
-    return {name for name, chapter in CHAPTERS.items() if target in chapter_code_files(chapter)}
+    return {name for name in CHAPTERS if target in _code_files(name)}
 
 
 def test_editing_one_plot_module_reruns_only_its_chapter() -> None:
@@ -33,7 +42,7 @@ def test_data_files_count_for_the_chapters_whose_code_reads_them() -> None:
     # that chapter's code only
     variants = PACKAGE_DIR / "reference" / "resources" / "municipal_name_variants.csv"
     for chapter in CHAPTERS.values():
-        files = chapter_code_files(chapter)
+        files = _code_files(chapter.name)
         reads_reference = any(p.parent.name == "reference" for p in files)
         assert (variants in files) == reads_reference
         declared = {p.parent.name for p in files if p.name == "facts.csv"}

@@ -8,6 +8,7 @@ neither the standard library nor ``scityhelpers`` is mapped to the distribution 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 import sys
@@ -32,6 +33,7 @@ TEST_TOOLS = {
     "ruff": "linter run by `make test` / `make lint`",
     "nbval": "pytest plugin enabled by --nbval in pyproject's addopts",
     "check-jsonschema": "run as `python -m check_jsonschema` by tests/test_publishing.py",
+    "pytest-xdist": "pytest plugin: `make test` spreads the suite over the cores (-n auto)",
 }
 
 
@@ -76,9 +78,15 @@ def third_party_imports(paths: Iterable[Path]) -> set[str]:
     return {m for m in modules if m not in sys.stdlib_module_names and m not in first_party}
 
 
+@functools.cache
+def _installed_providers() -> dict[str, list[str]]:
+    """Top-level module → distributions, read once: it scans every installed distribution."""
+    return packages_distributions()
+
+
 def providers(module: str) -> set[str]:
     """Distributions (normalised) that install ``module``; empty if none is installed."""
-    return {normalise(d) for d in packages_distributions().get(module, [])}
+    return {normalise(d) for d in _installed_providers().get(module, [])}
 
 
 def undeclared(modules: set[str], declared: set[str]) -> dict[str, list[str]]:

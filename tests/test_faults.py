@@ -13,6 +13,7 @@ import pytest
 
 from scityhelpers.book import build as book
 from scityhelpers.book.build import BUILD_DIGEST_FILE, BookBuildError, page_text
+from scityhelpers.book.change_report import BASELINE_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 #: what a book build reads; the rest of the repository (code, raw data, caches) stays out
@@ -35,6 +36,22 @@ def project_copy(pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     return root
 
 
+@pytest.fixture
+def published_copy(project_copy: Path, built_book: Path) -> Path:
+    """``project_copy`` with the real project's checked site published in it.
+
+    The site, its build stamp and the edition baseline are copied from the built real project
+    (the build digest does not depend on where the project lies), so the copy's next
+    ``book.build()`` finds its inputs unchanged and keeps that site instead of building it again.
+    """
+    target = project_copy / "_build"
+    target.mkdir()
+    shutil.copytree(built_book, target / "html")
+    for name in (BUILD_DIGEST_FILE, BASELINE_FILE):
+        shutil.copy2(built_book.parent / name, target / name)
+    return project_copy
+
+
 def _drop_glue_output(notebook: Path, key: str) -> None:
     """Remove the output that glues ``key`` (as if the cell had not been run)."""
     document = json.loads(notebook.read_text(encoding="utf-8"))
@@ -55,7 +72,8 @@ def _site_bytes(html_dir: Path) -> dict[str, bytes]:
 
 
 # --------------------------------------------------------------------------- 1. builds
-def test_failed_build_keeps_the_previous_site_byte_identical(project_copy: Path) -> None:
+def test_failed_build_keeps_the_previous_site_byte_identical(published_copy: Path) -> None:
+    project_copy = published_copy
     index = book.build()
     published = index.parent
     before = _site_bytes(published)
@@ -76,7 +94,9 @@ def test_failed_build_keeps_the_previous_site_byte_identical(project_copy: Path)
     assert stamp.read_text(encoding="utf-8") == stamp_before  # still the good site's stamp
 
 
-def test_failed_japanese_build_keeps_the_previous_japanese_edition(project_copy: Path) -> None:
+def test_failed_japanese_build_keeps_the_previous_japanese_edition(
+        published_copy: Path) -> None:
+    project_copy = published_copy
     index = book.build()
     japanese = index.parent / "ja"
     before = _site_bytes(japanese)
@@ -238,7 +258,8 @@ def _cli(*args: str):  # noqa: ANN202 - click's Result
     return CliRunner().invoke(app, list(args))
 
 
-def test_out_pointing_at_an_existing_file_is_refused(pulled: Path, tmp_path: Path) -> None:
+def test_out_pointing_at_an_existing_file_is_refused(real_root_run_turn: Path,
+                                                     tmp_path: Path) -> None:
     existing = tmp_path / "README.md"
     existing.write_text("keep me", encoding="utf-8")
     result = _cli("run", "--only", "wages", "--out", str(existing))
@@ -248,7 +269,7 @@ def test_out_pointing_at_an_existing_file_is_refused(pulled: Path, tmp_path: Pat
     assert existing.read_text(encoding="utf-8") == "keep me"
 
 
-def test_out_in_an_unwritable_place_is_refused(pulled: Path) -> None:
+def test_out_in_an_unwritable_place_is_refused(real_root_run_turn: Path) -> None:
     result = _cli("run", "--only", "wages", "--out", "/proc/scity-out")
     assert result.exit_code == 2
     assert "--out /proc/scity-out: cannot write to /proc/scity-out" in result.output
@@ -360,7 +381,7 @@ def test_messages_piped_to_a_file_are_not_wrapped(add_source, fixtures: Path) ->
 
 
 # --------------------------------------------------------------------------- 5. runner edges
-def test_second_concurrent_run_is_refused_naming_the_holder(pulled: Path) -> None:
+def test_second_concurrent_run_is_refused_naming_the_holder(real_root_run_turn: Path) -> None:
     import os
 
     from scityhelpers.book.runner import LOCK_FILE, run_lock
@@ -408,7 +429,7 @@ def test_ctrl_c_leaves_everything_and_says_so(project_copy: Path) -> None:
 
 
 def test_interrupt_during_planning_exits_130_and_releases_the_lock(
-        pulled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        real_root_run_turn: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scityhelpers.book import runner
     from scityhelpers.paths import project_root
 
@@ -468,7 +489,7 @@ def test_half_width_and_katakana_spellings_resolve(pulled: Path, name: str, code
 
 
 def test_interrupt_after_a_finished_chapter_says_which_were_kept(
-        pulled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        real_root_run_turn: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scityhelpers.book import runner
 
     calls: list[list[str]] = []
@@ -487,7 +508,8 @@ def test_interrupt_after_a_finished_chapter_says_which_were_kept(
         in result.output
 
 
-def test_out_says_where_it_writes_before_anything_runs(pulled: Path, tmp_path: Path) -> None:
+def test_out_says_where_it_writes_before_anything_runs(real_root_run_turn: Path,
+                                                       tmp_path: Path) -> None:
     from scityhelpers.paths import project_root
 
     target = tmp_path / "runs"

@@ -47,11 +47,20 @@ def test_papermill_year_2019_glues_the_2019_rank(pulled: Path, tmp_path: Path) -
 
 
 def _mutated_copy(tmp_path: Path, key: str, new_text: str) -> Path:
+    """wages.ipynb up to the cell that glues ``key``, that glued output replaced by ``new_text``.
+
+    The cells after it are left out: nbval would execute them too, and they cannot change
+    whether the mutated output is caught.
+    """
     notebook = json.loads((REPO / "notebooks" / "wages.ipynb").read_text(encoding="utf-8"))
-    for cell in notebook["cells"]:
+    mutated = None
+    for index, cell in enumerate(notebook["cells"]):
         for output in cell.get("outputs", []):
             if output.get("metadata", {}).get("scrapbook", {}).get("name") == key:
                 output["data"]["application/papermill.record/text/plain"] = new_text
+                mutated = index
+    assert mutated is not None, f"wages.ipynb glues no {key}"
+    notebook["cells"] = notebook["cells"][:mutated + 1]
     target = tmp_path / "notebooks" / "wages.ipynb"
     target.parent.mkdir()
     target.write_text(json.dumps(notebook), encoding="utf-8")

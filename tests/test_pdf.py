@@ -15,6 +15,7 @@ import pytest
 
 from scityhelpers.book.build import glue_values
 from scityhelpers.book.edition_ja import JA_DIR
+from tests.conftest import project_lock
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,7 +27,9 @@ def pdfs(built_book: Path) -> dict[str, Path]:
     assert shutil.which("pdftotext"), "install Debian's poppler-utils: `make pdf-deps`"
     from scityhelpers.book.pdf import build_pdfs
 
-    return build_pdfs()
+    # build_pdfs republishes _build/html with the PDF links: not while another worker reads it
+    with project_lock("site"):
+        return build_pdfs()
 
 
 def _text(pdf: Path) -> str:

@@ -74,15 +74,37 @@ def test_failing_notebook_keeps_previous_copy(tmp_path: Path) -> None:
     assert sorted(p.name for p in output.parent.iterdir()) == ["broken.ipynb"]
 
 
-def test_identical_request_is_answered_from_the_run_record(pulled: Path, tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class _WhatIfRuns:
+    first: list  # wages for 2021 (with the claims ledger that reads its facts), into ``out``
+    again: list  # the identical request, into the same folder
+    other: list  # 2019, into the same folder
+    after_first: Path  # a copy of ``out`` as the first run left it
+    claims_facts_before: bytes  # the committed claims facts record, read before any run
+
+
+@pytest.fixture(scope="module")
+def what_if_runs(pulled: Path, tmp_path_factory: pytest.TempPathFactory) -> _WhatIfRuns:
+    """One sequence of what-if runs (``--out``) that two tests read, executed once."""
+    import shutil
+
+    claims_facts_before = (REPO / "notebooks" / "claims.facts.json").read_bytes()
+    out = tmp_path_factory.mktemp("what_if")
+    first = run_chapters(["wages"], {"year": 2021}, out_dir=out, jobs=1)
+    after_first = tmp_path_factory.mktemp("what_if_2021") / "out"
+    shutil.copytree(out, after_first)
+    again = run_chapters(["wages"], {"year": 2021}, out_dir=out, jobs=1)
+    other = run_chapters(["wages"], {"year": 2019}, out_dir=out, jobs=1)
+    return _WhatIfRuns(first, again, other, after_first, claims_facts_before)
+
+
+def test_identical_request_is_answered_from_the_run_record(what_if_runs: _WhatIfRuns) -> None:
     # wages brings the claims ledger along: it reads wages' facts
-    first = run_chapters(["wages"], {"year": 2020}, out_dir=tmp_path, jobs=1)
-    again = run_chapters(["wages"], {"year": 2020}, out_dir=tmp_path, jobs=1)
+    first, again, other = what_if_runs.first, what_if_runs.again, what_if_runs.other
     assert [(p.chapter.name, status) for p, status in first] == [("claims", "executed"),
                                                                  ("wages", "executed")]
     assert [status for _, status in again] == ["skipped", "skipped"]
     assert again[1][0].parameters == first[1][0].parameters
-    other = run_chapters(["wages"], {"year": 2019}, out_dir=tmp_path, jobs=1)
     assert [status for _, status in other] == ["executed", "executed"]
 
 
@@ -97,13 +119,13 @@ def _glued_html(notebook: Path, name: str) -> str:
     raise AssertionError(f"{notebook} glues no {name}")
 
 
-def test_what_if_ledger_judges_the_what_if_facts(pulled: Path, tmp_path: Path) -> None:
+def test_what_if_ledger_judges_the_what_if_facts(what_if_runs: _WhatIfRuns) -> None:
     # the fault this guards: the ledger read the committed notebooks' glued text, so a
     # what-if run with --out was judged on the published numbers
     from scityhelpers.book.facts import fact_values, facts_path, read_record
 
-    committed_claims = (REPO / "notebooks" / "claims.facts.json").read_bytes()
-    run_chapters(["wages"], {"year": 2021}, out_dir=tmp_path, jobs=1)
+    committed_claims = what_if_runs.claims_facts_before
+    tmp_path = what_if_runs.after_first  # run_chapters(["wages"], {"year": 2021}, out_dir=…)
     what_if_rank = fact_values(read_record(facts_path(tmp_path / "wages.ipynb")))["japan_rank"]
     published_rank = fact_values(read_record(REPO / "notebooks" / "wages.facts.json"))[
         "japan_rank"]
