@@ -234,7 +234,7 @@ def test_japanese_claims_ledger_shows_japanese_headers_and_verdicts(built_book: 
 #: unit wordings that carry a 1 in Japanese but no digit in English ("per hour", "per SD")
 UNIT_WORDS = re.compile(r"1(?:標準偏差|時間当たり|人当たり)")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
-_SLOT = re.compile(r"\{\w+\}")
+_SLOT = re.compile(r"\{(\w+)(?::man)?\}")
 
 
 def test_the_phrase_table_types_no_number_of_its_own() -> None:
@@ -247,3 +247,17 @@ def test_the_phrase_table_types_no_number_of_its_own() -> None:
         ja = Counter(_DIGITS.findall(UNIT_WORDS.sub(" ", _SLOT.sub(" ", japanese))))
         assert not ja - en, (english, japanese)
         assert set(_SLOT.findall(japanese)) == set(_SLOT.findall(english)), english
+
+
+@pytest.mark.parametrize(("millions", "japanese"), [
+    ("104.7", "1億470万"), ("100", "1億"), ("73", "7,300万"), ("99.65", "9,965万"),
+    ("104.686", "1億468.6万"), ("1,833.2", "18億3,320万"), ("-0.6", "-60万")])
+def test_millions_are_written_in_man_and_oku(millions: str, japanese: str) -> None:
+    from scityhelpers.book.units_ja import man_text
+
+    assert man_text(millions) == japanese
+
+
+def test_a_man_slot_writes_the_english_millions_in_man() -> None:
+    phrases = {"about {n1} million in {n2}": "{n2}年に約{n1:man}人"}
+    assert translate_phrase("about 100 million in 2050", phrases) == "2050年に約1億人"

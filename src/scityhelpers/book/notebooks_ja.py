@@ -11,7 +11,8 @@ twice. When the Japanese source is staged, each notebook is written with
   tables in :data:`HTML_TABLES` likewise.
 
 A phrase entry may hold placeholders: ``{n1}`` stands for a number, ``{w}`` for any words; the
-part is carried over (translated itself when it is words), so the table types no number. A
+part is carried over (translated itself when it is words), so the table types no number; a
+Japanese ``{n1:man}`` writes a number of millions in 万/億 (104.7 million → 1億470万人). A
 phrase with no entry is split as a list (``; ``, ``, ``, `` and ``) and its items are
 translated one by one. :func:`notebook_translation_problems` lists every narrative cell with no
 translation or an out-of-date one, and every computed phrase a Japanese page shows that has no
@@ -228,8 +229,19 @@ def split_top_level(value: str, separator: str) -> list[str]:
     return parts + [value[start:]]
 
 
+#: a Japanese slot: ``{n1}`` carries the part over, ``{n1:man}`` writes a number of millions
+#: in 万/億 (``104.7`` → ``1億470万``, :func:`~scityhelpers.book.units_ja.man_text`)
+_SLOT = re.compile(r"\{(\w+)(?::(man))?\}")
+
+
 def _fill(template: str, parts: dict[str, str | None]) -> str:
-    return _PLACEHOLDER.sub(lambda m: str(parts[m.group(1)]), template)
+    from scityhelpers.book.units_ja import man_text
+
+    def _one(match: re.Match[str]) -> str:
+        part = str(parts[match.group(1)])
+        return man_text(part) if match.group(2) == "man" else part
+
+    return _SLOT.sub(_one, template)
 
 
 def translate_phrase(value: str, phrases: dict[str, str]) -> str | None:

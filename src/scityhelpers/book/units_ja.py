@@ -10,6 +10,8 @@ state the same number: 104.7 million → 10,470万人.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from scityhelpers.book.facts import FactRecord
 
 MILLION_PERSONS = "million persons"
@@ -36,3 +38,22 @@ def add_man_companions(facts: FactRecord) -> None:
         if (spec.unit == MILLION_PERSONS and name in facts.values
                 and companion in facts.specs and companion not in facts.values):
             facts.add(companion, facts.values[name] * MAN_PER_MILLION)
+
+
+#: 1 億 = 10,000 万
+MAN_PER_OKU = 10_000
+
+
+def man_text(millions: str) -> str:
+    """A number of millions as Japanese writes it in 万 and 億: ``104.7`` → ``1億470万``.
+
+    ``millions`` is the number as shown in English (``1,833.2``, ``-0.6``), so the digits the
+    English shows are the digits the Japanese shows: no rounding, exact decimal arithmetic.
+    """
+    man = Decimal(millions.replace(",", "").replace("−", "-")) * MAN_PER_MILLION
+    sign, man = ("-" if man < 0 else ""), abs(man)
+    oku, rest = divmod(man, MAN_PER_OKU)
+    rest_text = f"{rest.normalize():,f}万" if rest else ""
+    if oku:
+        return f"{sign}{int(oku)}億{rest_text}"
+    return f"{sign}{rest_text or '0万'}"
