@@ -116,3 +116,15 @@ def test_missing_twin_names_the_command_that_writes_it(wages_copy: Path) -> None
     twin_path(wages_copy).unlink()
     with pytest.raises(NotebookTextError, match="scity notebook-text wages"):
         sync_from_text(wages_copy)
+
+
+def test_a_new_chapter_notebook_is_created_from_its_twin(wages_copy: Path) -> None:
+    expected = [(c["cell_type"], c["source"], c["metadata"].get("tags", []))
+                for c in _cells(wages_copy)
+                if "injected-parameters" not in c["metadata"].get("tags", [])]
+    wages_copy.unlink()
+    assert sync_from_text(wages_copy) is True
+    created = _cells(wages_copy)
+    assert [(c["cell_type"], c["source"], c["metadata"]["tags"]) for c in created] == expected
+    assert all(c.get("outputs", []) == [] for c in created)
+    assert nbformat.read(wages_copy, as_version=4).metadata["kernelspec"]["name"] == "python3"

@@ -42,6 +42,8 @@ PARAMETERS_TAG = "parameters"
 #: the twin holds cells only: no notebook metadata header, tags as the only cell metadata
 TEXT_OPTIONS = {"notebook_metadata_filter": "-all", "cell_metadata_filter": "tags"}
 
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
 Signature = list[tuple[str, str, tuple[str, ...]]]
 
 
@@ -141,6 +143,11 @@ def read_notebook(path: Path) -> NotebookNode:
     return nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
 
 
+def new_notebook() -> NotebookNode:
+    """An empty notebook for the project's kernel (a new chapter's, before its first run)."""
+    return nbformat.v4.new_notebook(metadata={"kernelspec": dict(KERNELSPEC)})
+
+
 def read_twin(notebook: Path) -> list[NotebookNode]:
     """The cells of ``notebook``'s twin.
 
@@ -167,14 +174,15 @@ def sync_notebooks(notebooks: list[Path]) -> list[Path]:
 def sync_from_text(notebook: Path) -> bool:
     """Bring ``notebook``'s cells up to date from its twin; return whether anything changed.
 
-    The notebook file is rewritten (atomically) only when a cell's type, source or tags differ.
+    The notebook file is rewritten (atomically) only when a cell's type, source or tags differ;
+    a new chapter's notebook is created from its twin.
 
     Raises:
         NotebookTextError: the twin is missing or unreadable.
     """
     cells = read_twin(notebook)
-    record = read_notebook(notebook)
-    if signature(cells) == signature(authored_cells(record)):
+    record = read_notebook(notebook) if notebook.exists() else new_notebook()
+    if notebook.exists() and signature(cells) == signature(authored_cells(record)):
         return False
     merged = merge_text(record, cells)
     text = nbformat.writes(merged)
