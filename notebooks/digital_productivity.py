@@ -85,10 +85,9 @@ countries.lag_table(coefficients)
 # %% tags=["hide-input"]
 for estimator in ["pooled", "pooled_year", "fe", "twfe", "fd"]:
     row = countries.coefficient(coefficients, countries.COMPOSITE, estimator)
-    for stat in ["coef", "ci_low", "ci_high"]:
-        facts.add(f"{estimator}_composite_{stat}", float(row[stat]))
+    facts.add_all({f"{estimator}_composite_{stat}": float(row[stat])
+                   for stat in ["coef", "ci_low", "ci_high"]}, only_declared=True)
 twfe = countries.coefficient(coefficients, countries.COMPOSITE, "twfe")
-facts.add("twfe_composite_pct", float(100 * twfe["coef"]))
 facts.add("n_rows", int(twfe["n_used"]))
 facts.add("n_available", int(twfe["n_available"]))
 facts.add("n_countries", int(twfe["n_countries"]))
@@ -193,7 +192,6 @@ facts.add("japan_residual_abs_pct", abs(japan_residual))
 korea_residual = countries.residual_of(fits, "KOR", japan_year)[1]
 facts.add("korea_residual_pct", korea_residual)
 facts.add("japan_position", countries.position_word(japan_residual))
-facts.add("korea_position", countries.position_word(korea_residual))
 facts.add("japan_korea_positions", countries.positions_sentence(japan_residual, korea_residual))
 glue_figure("fitted_figure", country_plots.actual_vs_fitted_plot(fits, japan_year), display=False)
 present(fits[fits["year"] == japan_year].sort_values("residual_pct"),

@@ -90,25 +90,12 @@ facts.add("kpi_not_assessable_ids",
 on_track_flagged = sorted(k for k in flagged if per_kpi[k] == "on track")
 facts.add("kpi_on_track_flagged", len(on_track_flagged))
 facts.add("kpi_on_track_flagged_ids", ", ".join(on_track_flagged) or "none")
-facts.add("kpi_series", len(tracker))
 facts.add("kpi_target_reached", int(tracker.loc[tracker["rule"] == "target reached", "kpi_id"]
                                .nunique()))
 counts
 
 # %% tags=["hide-input"]
-for row in tracker.itertuples():
-    key = row.series.lower().replace(" ", "_")
-    facts.add(f"{key}_status", row.status)
-    if row.status == "no data":
-        continue
-    facts.add(f"{key}_actual", float(row.actual_value))
-    facts.add(f"{key}_actual_date", f"{row.actual_date:%Y-%m-%d}")
-    if row.target_value == row.target_value:  # a numeric target (not NaN)
-        facts.add(f"{key}_target", float(row.target_value))
-        facts.add(f"{key}_target_due", f"{row.target_due:%Y-%m-%d}")
-    if row.progress_pct == row.progress_pct:
-        facts.add(f"{key}_progress_pct", float(row.progress_pct))
-        facts.add(f"{key}_required_pct", float(row.required_pct))
+facts.add_all(kpi.series_facts(tracker), only_declared=True)
 
 # %% [markdown]
 # The flagged series and why (from the reference table's caveats):

@@ -143,9 +143,9 @@ present(crude, {c: "{:.2f}" for c in ["sd", "odds_ratio", "ci_low", "ci_high"]}
 # %%
 by_programme = municipal.programme_comparison(used)
 for row in by_programme.itertuples():
-    facts.add(f"or_log_pop_{row.programme}", row.or_log_population)
-    facts.add(f"or_log_pop_{row.programme}_ci_low", row.pop_ci_low)
-    facts.add(f"or_log_pop_{row.programme}_ci_high", row.pop_ci_high)
+    facts.add_all({f"or_log_pop_{row.programme}": row.or_log_population,
+                   f"or_log_pop_{row.programme}_ci_low": row.pop_ci_low,
+                   f"or_log_pop_{row.programme}_ci_high": row.pop_ci_high}, only_declared=True)
 present(by_programme, {c: "{:.2f}" for c in by_programme.columns[3:9]}, index="programme")
 
 # %% [markdown]
@@ -247,7 +247,6 @@ match = municipal.dx_name_match(data.local_gov_dx, data.units)
 facts.add("dx_match_rate_pct", match.rate_pct)
 facts.add("dx_columns", match.columns)
 facts.add("dx_exact", match.exact)
-facts.add("dx_unique_by_name", match.unique_by_name)
 facts.add("dx_ambiguous_by_name", match.columns - match.unique_by_name)
 
 # %% [markdown]

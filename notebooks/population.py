@@ -100,7 +100,6 @@ base = population.base_year(projection)
 last_year = population.projection_years(projection)[-1]
 facts.add("edition", edition)
 facts.add("base_year", base)
-facts.add("last_year", last_year)
 facts.add("target_year", target_year)
 facts.add("decline_threshold", decline_threshold)
 facts.add("sensitivity_min_pct", min(population.SENSITIVITY_THRESHOLDS_PCT))

@@ -95,10 +95,7 @@ present(decarb_rounds, {"selection_rate_pct": "{:.1f}", "announced": "{:%Y-%m-%d
 
 # %% tags=["hide-input"]
 all_rounds = programmes.decarb_round_table(rounds, list_completeness, max(round_years), briefing)
-for row in all_rounds.itertuples():
-    facts.add(f"decarb_r{row.round}_selected", int(row.proposals_selected))
-    facts.add(f"decarb_r{row.round}_proposals", int(row.proposals_received))
-    facts.add(f"decarb_r{row.round}_rate_pct", float(row.selection_rate_pct))
+facts.add_all(programmes.round_facts(all_rounds), only_declared=True)
 quoted = all_rounds.dropna(subset=["briefing_selected"])
 matches = ((quoted["briefing_selected"] == quoted["proposals_selected"])
            & (quoted["briefing_proposals"] == quoted["proposals_received"]))
@@ -228,14 +225,7 @@ present(comparison, {c: "{:,.2f}" for c in ["median_selected", "median_others",
 # %% tags=["hide-input"]
 facts.add("selected_median_pop", float(comparison.loc[0, "median_selected"]))
 facts.add("others_median_pop", float(comparison.loc[0, "median_others"]))
-for key, row in zip(programmes.MEASURES, comparison.itertuples(), strict=True):
-    facts.add(f"{key}_median_selected", float(row.median_selected))
-    facts.add(f"{key}_median_others", float(row.median_others))
-    facts.add(f"{key}_r", float(row.rank_biserial_r))
-    facts.add(f"{key}_p", float(row.p_value))
-    facts.add(f"{key}_hl", float(row.hl_shift))
-    facts.add(f"{key}_hl_low", float(row.hl_ci95_low))
-    facts.add(f"{key}_hl_high", float(row.hl_ci95_high))
+facts.add_all(programmes.comparison_facts(comparison), only_declared=True)
 
 # %% [markdown]
 # The three distributions side by side:

@@ -110,10 +110,11 @@ trends = {iso3: wages.trend(wage_table, iso3, start_year, last_year, price_base_
           for iso3 in ["JPN", "KOR", "OECD"]}
 for iso3, fit in trends.items():
     key = wages.GLUE_PREFIX[iso3]
-    facts.add(f"{key}_trend_pct", fit.growth_pct_per_year)
-    facts.add(f"{key}_trend_low", fit.ci_low)
-    facts.add(f"{key}_trend_high", fit.ci_high)
-    facts.add(f"{key}_change_pct", wages.change_pct(wage_table, iso3, start_year, last_year, price_base_year))
+    facts.add_all({f"{key}_trend_pct": fit.growth_pct_per_year, f"{key}_trend_low": fit.ci_low,
+                   f"{key}_trend_high": fit.ci_high,
+                   f"{key}_change_pct": wages.change_pct(wage_table, iso3, start_year, last_year,
+                                                         price_base_year)},
+                  only_declared=True)
 facts.add("japan_flat_verdict", wages.flat_verdict(trends["JPN"]))
 facts.add("hac_lags", wages.HAC_LAGS)
 present(wages.trend_table(trends), {c: "{:.2f}" for c in ["growth_pct_per_year", "ci95_low", "ci95_high"]}, index="iso3")
