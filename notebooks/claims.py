@@ -52,8 +52,7 @@ present(corridor[["prefecture_set", "n_prefectures", "population_2020_million", 
 
 # %%
 figures = chapter.corridor_figures(population, gross_product, corridor_fiscal_year)
-for key, value in figures.items():
-    facts.add(key, value)
+facts.add_all(figures)
 
 # %% [markdown]
 # C1: the published IPSS 2023 total for 2050 (results table 1-1), the figure the claim is checked against.
@@ -79,8 +78,8 @@ present(eu_match[eu_match["official_city"] != eu_match["city_in_briefing"]], ind
 # C9: what the partial 連携中枢都市圏 list knows, and the official count for the date the sources give.
 
 # %%
-for key, value in chapter.renkei_coverage(load("renkei_areas")).items():
-    facts.add(f"renkei_{key}", value)
+facts.add_all({f"renkei_{key}": value
+               for key, value in chapter.renkei_coverage(load("renkei_areas")).items()})
 official = load("renkei_official_counts").sort_values("as_of").iloc[-1]
 facts.add("renkei_official_as_of", official["as_of"].strftime("%Y-%m-%d"))
 for key in ("centre_cities", "areas", "municipalities"):

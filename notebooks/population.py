@@ -56,11 +56,7 @@ present(national, {"population_million": "{:.2f}"}, index="year")
 # %%
 estimate = population.interpolate_national(key_figures, briefing_year)
 facts.add("national_2050_interpolated_million", estimate.value)
-facts.add("interpolation_lower_year", estimate.lower_year)
-facts.add("interpolation_lower_million", estimate.lower_value)
-facts.add("interpolation_upper_year", estimate.upper_year)
-facts.add("interpolation_upper_million", estimate.upper_value)
-facts.add("interpolation_rate_pct_per_year", estimate.annual_change_pct)
+facts.add_all(estimate.facts())
 facts.add("national_2050_verdict", population.round_figure_verdict(
     estimate, briefing_million))
 facts.add("national_2050_gap_pct", population.gap_pct(estimate, briefing_million))
