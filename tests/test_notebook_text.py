@@ -128,3 +128,32 @@ def test_a_new_chapter_notebook_is_created_from_its_twin(wages_copy: Path) -> No
     assert [(c["cell_type"], c["source"], c["metadata"]["tags"]) for c in created] == expected
     assert all(c.get("outputs", []) == [] for c in created)
     assert nbformat.read(wages_copy, as_version=4).metadata["kernelspec"]["name"] == "python3"
+
+
+def test_run_skips_pairs_in_step_and_syncs_an_edited_twin(
+        wages_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scityhelpers.book import notebook_text
+
+    monkeypatch.setattr("scityhelpers.paths.build_dir", lambda: tmp_path / "_build")
+    assert notebook_text.sync_notebooks([wages_copy]) == []
+    assert (tmp_path / "_build" / notebook_text.SYNC_STAMPS).is_file()
+
+    def must_not_parse(_: Path) -> bool:
+        raise AssertionError("a pair in step was parsed again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(notebook_text, "sync_from_text", must_not_parse)
+        assert notebook_text.sync_notebooks([wages_copy]) == []
+    twin = twin_path(wages_copy)
+    twin.write_text(twin.read_text(encoding="utf-8").replace(
+        "# # Wages and productivity", "# # Wages, productivity", 1), encoding="utf-8")
+    assert notebook_text.sync_notebooks([wages_copy]) == [wages_copy]
+    assert _cells(wages_copy)[0]["source"].startswith("# Wages, productivity")
+
+
+def test_notebook_text_writes_the_twin_back_from_the_notebook(wages_copy: Path) -> None:
+    from scityhelpers.book.notebook_text import write_twin
+
+    committed = twin_path(wages_copy).read_text(encoding="utf-8")
+    twin_path(wages_copy).unlink()
+    assert write_twin(wages_copy).read_text(encoding="utf-8") == committed

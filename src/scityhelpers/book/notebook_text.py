@@ -21,17 +21,20 @@ sources only, so ``<chapter>.py`` is never a second document; pytest collects on
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jupytext
 import nbformat
-from jupytext.combine import map_outputs_to_inputs
-from nbformat import NotebookNode
 
 from scityhelpers.book.notebook_files import notebook_cells
 from scityhelpers.errors import NotebookTextError
 from scityhelpers.pipeline.fetch import atomic_write
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,9 @@ PARAMETERS_TAG = "parameters"
 TEXT_OPTIONS = {"notebook_metadata_filter": "-all", "cell_metadata_filter": "tags"}
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+#: in ``_build/``: per notebook, the digest of the twin and the notebook cells last found in step
+SYNC_STAMPS = "notebook-text.json"
 
 Signature = list[tuple[str, str, tuple[str, ...]]]
 
@@ -61,18 +67,21 @@ def _source(cell: NotebookNode | dict) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
-def authored_cells(notebook: NotebookNode) -> list[NotebookNode]:
+def authored_cells(notebook: NotebookNode | list[dict]) -> list:
     """The cells an author writes: all but papermill's ``injected-parameters`` cell."""
-    return [cell for cell in notebook.cells if INJECTED_TAG not in _tags(cell)]
+    cells = notebook if isinstance(notebook, list) else notebook.cells
+    return [cell for cell in cells if INJECTED_TAG not in _tags(cell)]
 
 
-def signature(cells: list[NotebookNode]) -> Signature:
+def signature(cells: list) -> Signature:
     """What the twin and the notebook must agree on: each cell's type, source and tags."""
     return [(cell["cell_type"], _source(cell), tuple(_tags(cell))) for cell in cells]
 
 
 def notebook_as_text(notebook: NotebookNode) -> str:
     """The twin's text for ``notebook``: its authored cells' sources and tags, nothing else."""
+    import jupytext  # imported when a twin is read or written, not on every no-op run
+
     bare = nbformat.v4.new_notebook(metadata={"jupytext": dict(TEXT_OPTIONS)})
     for cell in authored_cells(notebook):
         make = (nbformat.v4.new_code_cell if cell["cell_type"] == "code"
@@ -88,6 +97,8 @@ def text_cells(text: str, where: Path) -> list[NotebookNode]:
     Raises:
         NotebookTextError: the text cannot be read as ``py:percent``.
     """
+    import jupytext
+
     try:
         return jupytext.reads(text, fmt=TEXT_FORMAT).cells
     except Exception as error:  # jupytext raises several kinds; all mean "not readable"
@@ -111,6 +122,8 @@ def merge_text(notebook: NotebookNode, cells: list[NotebookNode]) -> NotebookNod
     text no longer has are dropped. The ``injected-parameters`` cell stays right after the
     ``parameters`` cell.
     """
+    from jupytext.combine import map_outputs_to_inputs
+
     old = authored_cells(notebook)
     matches = map_outputs_to_inputs(cells, old)
     merged = []
@@ -163,11 +176,43 @@ def read_twin(notebook: Path) -> list[NotebookNode]:
     return text_cells(twin.read_text(encoding="utf-8"), twin)
 
 
+def in_step_digest(notebook: Path) -> str | None:
+    """Digest of a twin's bytes and its notebook's authored cells (None if either is missing).
+
+    Equal to the digest recorded at the last sync only if neither changed since, so the pair
+    still agrees: ``scity run`` then skips parsing the twin (jupytext costs about a second).
+    """
+    twin = twin_path(notebook)
+    if not (twin.is_file() and notebook.is_file()):
+        return None
+    cells = signature(authored_cells(notebook_cells(notebook)))
+    digest = hashlib.sha256(twin.read_bytes())
+    digest.update(json.dumps(cells, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def sync_notebooks(notebooks: list[Path]) -> list[Path]:
-    """Sync each notebook from its twin (:func:`sync_from_text`); return those that changed."""
-    changed = [notebook for notebook in notebooks if sync_from_text(notebook)]
-    for notebook in changed:
-        log.info("%s: cells updated from %s", notebook.name, twin_path(notebook).name)
+    """Sync each notebook from its twin (:func:`sync_from_text`); return those that changed.
+
+    Pairs whose digest (:func:`in_step_digest`) equals the one recorded in
+    ``_build/notebook-text.json`` at their last sync are in step and are not parsed again.
+    """
+    from scityhelpers.paths import build_dir
+
+    stamps_path = build_dir() / SYNC_STAMPS
+    stamps = (json.loads(stamps_path.read_text(encoding="utf-8")) if stamps_path.is_file()
+              else {})
+    changed, before = [], dict(stamps)
+    for notebook in notebooks:
+        key = str(notebook.resolve())
+        if stamps.get(key) is not None and stamps[key] == in_step_digest(notebook):
+            continue
+        if sync_from_text(notebook):
+            changed.append(notebook)
+            log.info("%s: cells updated from %s", notebook.name, twin_path(notebook).name)
+        stamps[key] = in_step_digest(notebook)
+    if stamps != before:
+        atomic_write(stamps_path, [json.dumps(stamps, indent=1, sort_keys=True).encode()])
     return changed
 
 
