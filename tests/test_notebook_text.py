@@ -9,10 +9,13 @@ import nbformat
 import pytest
 
 from scityhelpers.book.notebook_text import (
+    TEXT_DIGEST_KEY,
     disagreements,
     read_twin,
     sync_from_text,
+    twin_digest,
     twin_path,
+    write_twin,
 )
 from scityhelpers.book.runner import source_hash
 from scityhelpers.chapters.registry import CHAPTERS
@@ -24,6 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize("name", sorted(CHAPTERS))
 def test_twin_and_notebook_agree(name: str) -> None:
     notebook = CHAPTERS[name].notebook
+    assert nbformat.read(notebook, as_version=4).metadata.get(TEXT_DIGEST_KEY) == twin_digest(
+        notebook), f"run `scity run --only {name}`: the notebook was not synced from its twin"
     differences = disagreements(notebook)
     assert not differences, (
         f"notebooks/{name}.py and notebooks/{name}.ipynb disagree ({'; '.join(differences)}). "
@@ -69,6 +74,8 @@ def test_edited_twin_updates_sources_and_keeps_ids_outputs_tags(wages_copy: Path
     assert [c.get("outputs") for c in after] == [c.get("outputs") for c in before]
     assert [c["metadata"] for c in after] == [c["metadata"] for c in before]
     assert source_hash(wages_copy) != old_hash  # so `scity run` reruns the chapter
+    assert nbformat.read(wages_copy, as_version=4).metadata[TEXT_DIGEST_KEY] == twin_digest(
+        wages_copy)
     assert disagreements(wages_copy) == []
 
 
@@ -105,11 +112,19 @@ def test_papermill_injected_cell_is_kept_after_the_parameters_cell(tmp_path: Pat
                for c in read_twin(notebook))
 
 
-def test_a_directly_edited_notebook_is_reported(wages_copy: Path) -> None:
+def test_a_directly_edited_notebook_is_reported_and_not_overwritten(wages_copy: Path) -> None:
     notebook = nbformat.read(wages_copy, as_version=4)
     notebook.cells[0]["source"] += "\nTyped into Jupyter."
     nbformat.write(notebook, wages_copy)
+    edited = wages_copy.read_bytes()
     assert disagreements(wages_copy) == ["cell 1: source differs"]
+    with pytest.raises(NotebookTextError, match="edited directly.*scity notebook-text wages"):
+        sync_from_text(wages_copy)
+    assert wages_copy.read_bytes() == edited
+    write_twin(wages_copy)  # keep the notebook's cells: the twin follows them
+    assert "Typed into Jupyter." in twin_path(wages_copy).read_text(encoding="utf-8")
+    assert sync_from_text(wages_copy) is False
+    assert disagreements(wages_copy) == []
 
 
 def test_missing_twin_names_the_command_that_writes_it(wages_copy: Path) -> None:
@@ -152,8 +167,6 @@ def test_run_skips_pairs_in_step_and_syncs_an_edited_twin(
 
 
 def test_notebook_text_writes_the_twin_back_from_the_notebook(wages_copy: Path) -> None:
-    from scityhelpers.book.notebook_text import write_twin
-
     committed = twin_path(wages_copy).read_text(encoding="utf-8")
     twin_path(wages_copy).unlink()
     assert write_twin(wages_copy).read_text(encoding="utf-8") == committed

@@ -47,6 +47,8 @@ TEXT_OPTIONS = {"notebook_metadata_filter": "-all", "cell_metadata_filter": "tag
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
+#: notebook metadata: sha256 of the twin the notebook's cells were last synced from
+TEXT_DIGEST_KEY = "scity_text_sha256"
 #: in ``_build/``: per notebook, the digest of the twin and the notebook cells last found in step
 SYNC_STAMPS = "notebook-text.json"
 
@@ -177,17 +179,22 @@ def read_twin(notebook: Path) -> list[NotebookNode]:
 
 
 def in_step_digest(notebook: Path) -> str | None:
-    """Digest of a twin's bytes and its notebook's authored cells (None if either is missing).
+    """Digest of a twin's bytes, its notebook's authored cells and recorded twin digest.
+
+    None if either file is missing or unreadable.
 
     Equal to the digest recorded at the last sync only if neither changed since, so the pair
     still agrees: ``scity run`` then skips parsing the twin (jupytext costs about a second).
     """
     twin = twin_path(notebook)
-    if not (twin.is_file() and notebook.is_file()):
-        return None
-    cells = signature(authored_cells(notebook_cells(notebook)))
-    digest = hashlib.sha256(twin.read_bytes())
-    digest.update(json.dumps(cells, ensure_ascii=False).encode("utf-8"))
+    try:
+        record = json.loads(notebook.read_text(encoding="utf-8"))
+        cells = signature(authored_cells(record["cells"]))
+        recorded = record.get("metadata", {}).get(TEXT_DIGEST_KEY)
+        digest = hashlib.sha256(twin.read_bytes())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # sync_from_text reads it again and says what is wrong
+    digest.update(json.dumps([cells, recorded], ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -216,23 +223,50 @@ def sync_notebooks(notebooks: list[Path]) -> list[Path]:
     return changed
 
 
-def sync_from_text(notebook: Path) -> bool:
-    """Bring ``notebook``'s cells up to date from its twin; return whether anything changed.
+def twin_digest(notebook: Path) -> str:
+    """sha256 of the twin's bytes, recorded in the notebook it was last synced into."""
+    return hashlib.sha256(twin_path(notebook).read_bytes()).hexdigest()
 
-    The notebook file is rewritten (atomically) only when a cell's type, source or tags differ;
-    a new chapter's notebook is created from its twin.
+
+def _write_notebook(notebook: Path, record: NotebookNode) -> None:
+    text = nbformat.writes(record)
+    atomic_write(notebook, [(text if text.endswith("\n") else text + "\n").encode("utf-8")])
+
+
+def sync_from_text(notebook: Path) -> bool:
+    """Bring ``notebook``'s cells up to date from its twin; return whether its cells changed.
+
+    The notebook records the digest of the twin it was last synced from (metadata
+    ``scity_text_sha256``). Cells that differ while the twin is still the one recorded were
+    changed in the notebook itself (in Jupyter, or by a merge): they are not overwritten; the
+    error says how to keep or discard them. A new chapter's notebook is created from its twin.
 
     Raises:
-        NotebookTextError: the twin is missing or unreadable.
+        NotebookTextError: the twin is missing or unreadable, or the notebook's cells were
+            edited directly.
     """
     cells = read_twin(notebook)
-    record = read_notebook(notebook) if notebook.exists() else new_notebook()
-    if notebook.exists() and signature(cells) == signature(authored_cells(record)):
+    digest = twin_digest(notebook)
+    if not notebook.exists():
+        created = merge_text(new_notebook(), cells)
+        created.metadata[TEXT_DIGEST_KEY] = digest
+        _write_notebook(notebook, created)
+        return True
+    record = read_notebook(notebook)
+    agree = signature(cells) == signature(authored_cells(record))
+    if not agree and record.metadata.get(TEXT_DIGEST_KEY) == digest:
+        raise NotebookTextError(
+            f"{notebook.name}'s cells differ from {twin_path(notebook).name}, which has not "
+            f"changed since the notebook was synced from it: the notebook was edited directly "
+            f"(in Jupyter, or by a merge) and a run would overwrite that. Keep the notebook's "
+            f"cells with `scity notebook-text {notebook.stem}` (rewrites the twin), or discard "
+            f"them with `git checkout -- notebooks/{notebook.name}`; then run again.")
+    if agree and record.metadata.get(TEXT_DIGEST_KEY) == digest:
         return False
-    merged = merge_text(record, cells)
-    text = nbformat.writes(merged)
-    atomic_write(notebook, [(text if text.endswith("\n") else text + "\n").encode("utf-8")])
-    return True
+    updated = record if agree else merge_text(record, cells)
+    updated.metadata[TEXT_DIGEST_KEY] = digest
+    _write_notebook(notebook, updated)
+    return not agree
 
 
 def write_twin(notebook: Path) -> Path:
