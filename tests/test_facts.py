@@ -73,6 +73,28 @@ def test_undeclared_and_duplicate_facts_are_refused() -> None:
         record.add("japan_rank", 24)
 
 
+def test_add_all_records_each_fact_as_add_does() -> None:
+    record = FactRecord("wages", glue=False)
+    added = record.add_all({"japan_rank": 24.0, "japan_trend_pct": 0.123456})
+    assert added == {"japan_rank": 24, "japan_trend_pct": 0.12}
+    assert record.values == added
+    with pytest.raises(FactError, match=r"\['oecd_trend_low'\] are not declared"):
+        record.add_all({"japan_wage": 1.0, "oecd_trend_low": 0.5})
+    assert "japan_wage" not in record.values  # nothing added from a refused mapping
+    with pytest.raises(FactError, match="declared exact"):
+        record.add_all({"korea_rank": 24.5})
+
+
+def test_add_all_only_declared_publishes_what_facts_csv_chooses() -> None:
+    record = FactRecord("wages", glue=False)
+    added = record.add_all({"oecd_trend_pct": 0.504, "oecd_trend_low": 0.1,
+                            "oecd_trend_high": 0.9}, only_declared=True)
+    assert added == {"oecd_trend_pct": 0.5}  # oecd_trend_low/high are not declared
+    assert list(record.values) == ["oecd_trend_pct"]
+    with pytest.raises(FactError, match="added twice"):
+        record.add_all({"oecd_trend_pct": 0.5}, only_declared=True)
+
+
 def test_publish_lists_declared_facts_that_were_not_produced() -> None:
     record = FactRecord("wages", glue=False)
     record.add("japan_rank", 24)

@@ -233,6 +233,18 @@ def _report_run(results: list, in_place: bool, before: dict) -> None:
         say(f"{len(changes)} change(s) beyond the stated precision; report: {path}")
 
 
+@app.command("notebook-text")
+@guarded
+def notebook_text(chapters: Annotated[list[str], typer.Argument(
+        help="chapter(s) whose notebook was edited directly, e.g. wages")]) -> None:
+    """Write notebooks/<chapter>.py from the notebook's cells (after editing the .ipynb)."""
+    from scityhelpers.book.notebook_text import write_twin
+    from scityhelpers.chapters.registry import get_chapter
+
+    for name in chapters:
+        say(f"wrote {write_twin(get_chapter(name).notebook)}")
+
+
 @app.command("build")
 @guarded
 def build_book(clean: Annotated[bool, typer.Option(

@@ -203,3 +203,7 @@ class TranslationError(ScityError):
 
 class PdfError(ScityError):
     """A PDF edition could not be made (no Chromium, a failed build, an empty print)."""
+
+
+class NotebookTextError(ScityError):
+    """A notebook's text twin (``notebooks/<chapter>.py``) is missing or disagrees with it."""

@@ -30,6 +30,17 @@ def test_rank_change_separates_revisions_from_members_added() -> None:
     assert change["median_ratio"] == pytest.approx(1.2)
 
 
+def test_rank_change_facts_split_the_move_into_its_two_effects() -> None:
+    old = {"DEU": 50.0, "KOR": 45.0, "JPN": 40.0}
+    new = {"DEU": 60.0, "KOR": 47.0, "JPN": 48.0, "USA": 70.0}
+    facts = wages.rank_change_facts(wages.rank_change(_editions(old, new), "JPN", 2022, 2022,
+                                                      2025))
+    assert (facts["rc_revision_effect"], facts["rc_added_effect"]) == (-1, 1)
+    assert facts["rc_revision_effect"] + facts["rc_added_effect"] == (
+        facts["rc_rank_new"] - facts["rc_rank_old"])
+    assert (facts["rc_passed"], facts["rc_passed_by"]) == ("KOR", "none")
+
+
 def test_uniform_rescaling_moves_no_rank() -> None:
     old = {"DEU": 50.0, "KOR": 45.0, "JPN": 40.0}
     change = wages.rank_change(_editions(old, {k: v * 1.23 for k, v in old.items()}), "JPN",
@@ -63,3 +74,14 @@ def test_first_common_year_skips_missing_years() -> None:
                           "year": [2009, 2010, 2011, 2010, 2011],
                           "gdp_per_hour_usd_ppp": [1.0, 1.0, 1.0, 1.0, 1.0]})
     assert productivity.first_common_year(table, ["JPN", "KOR"], 2011) == 2010
+
+
+def test_gap_facts_name_each_comparator() -> None:
+    table = pd.DataFrame({"iso3": ["JPN", "USA", "KOR"] * 2, "year": [2011] * 3 + [2022] * 3,
+                          "gdp_per_hour_usd_ppp": [40.0, 60.0, 30.0, 44.0, 70.0, 43.0]})
+    gaps = productivity.gap_change(table, "JPN", {"usa": ("USA",), "korea": ("KOR",)},
+                                   2011, 2022)
+    facts = productivity.gap_facts(gaps)
+    assert (facts["gap_usa_is_widening"], facts["gap_korea_is_widening"]) == (1, 0)
+    assert facts["gap_korea_start_pct"] == pytest.approx(100 / 3)
+    assert len(facts) == 8

@@ -28,6 +28,7 @@ import csv
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -184,10 +185,25 @@ class FactRecord:
             _glue(name, recorded)
         return recorded
 
-    def update(self, values: dict[str, Any]) -> None:
-        """Add several facts (name → value)."""
-        for name, value in values.items():
-            self.add(name, value)
+    def add_all(self, values: Mapping[str, Any], *, only_declared: bool = False) -> dict[str, Any]:
+        """Add every fact of ``values`` (each as :meth:`add` does); return the recorded ones.
+
+        A compute function returns a chapter's facts as one mapping, so the notebook adds them
+        in one line. With ``only_declared``, the mapping is a family of candidates built in a
+        loop (every KPI series' status, actual, target…) and the chapter's ``facts.csv`` chooses
+        which of them are published: undeclared keys are left out, never recorded.
+
+        Raises:
+            FactError: a key is not declared (without ``only_declared``) or was added before.
+        """
+        undeclared = sorted(name for name in values if name not in self.specs)
+        if undeclared and not only_declared:
+            raise FactError(f"facts {undeclared} are not declared for chapter {self.chapter!r} "
+                            "(nothing was added): add rows to "
+                            f"src/scityhelpers/{_specs_path(self.chapter)} (name, unit, "
+                            "precision, about)")
+        return {name: self.add(name, value) for name, value in values.items()
+                if name in self.specs}
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """The record as JSON-ready data: name → value, unit, precision."""

@@ -1,5 +1,8 @@
 """``scity run``: execute chapter notebooks with papermill, safely and only when needed.
 
+- Each notebook's cells are first brought up to date from its text twin
+  (``notebooks/<chapter>.py``, :mod:`scityhelpers.book.notebook_text`), so an edit to the twin
+  changes the notebook's source hash and reruns the chapter.
 - Parameters are validated before anything executes; a bad value changes nothing.
 - Each notebook executes into a temporary file; only a successful run replaces the record.
 - A notebook whose inputs (source cells, parameters, tidy tables, package code, the facts
@@ -41,6 +44,7 @@ from scityhelpers.book.edition import edition_or_none
 from scityhelpers.book.facts import facts_folders, facts_in_notebook, facts_path
 from scityhelpers.book.figure_export import FIGURES_DIR_ENV, FOLDER_SUFFIX, RUN_ENV, folder_for
 from scityhelpers.book.notebook_files import notebook_cells
+from scityhelpers.book.notebook_text import sync_notebooks
 from scityhelpers.chapters.parameters import validate
 from scityhelpers.chapters.registry import CHAPTERS, Chapter, get_chapter
 from scityhelpers.errors import (  # NotebookExecutionError: importable from here too
@@ -452,18 +456,21 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
                  force: bool = False, progress: bool = False) -> list[tuple[RunPlan, str]]:
     """Plan every chapter (all parameters checked first), then execute in parallel.
 
-    Chapters that read other chapters' facts (the claims ledger) are added when a chapter they
-    read is chosen, and run in a second wave, after the chapters they read; with ``out_dir``
-    they read the what-if records there first, then the committed ones. A request identical to
-    the last one on unchanged inputs is answered from the run records without importing
-    anything. Returns (plan, status) pairs, status ``executed`` or ``skipped``.
+    Each chapter's notebook is first synced from its text twin (cells from the text, outputs
+    and cell ids kept). Chapters that read other chapters' facts (the claims ledger) are added
+    when a chapter they read is chosen, and run in a second wave, after the chapters they
+    read; with ``out_dir`` they read the what-if records there first, then the committed ones.
+    A request identical to the last one on unchanged inputs is answered from the run records
+    without importing anything. Returns (plan, status) pairs, status ``executed`` or ``skipped``.
 
     Raises:
         ParameterError: if any chapter's parameters are invalid (nothing executes).
         NotebookExecutionError: the first failure (other notebooks still finish).
+        NotebookTextError: a chapter's text twin is missing or unreadable (nothing runs).
     """
     names = with_dependents(names)
     chapters = [get_chapter(name) for name in names]
+    sync_notebooks([c.notebook for c in chapters])
     request = {"overrides": overrides, "year": year, "chapters": sorted(names)}
     first = [c for c in chapters if not c.reads_chapters]
     second = [c for c in chapters if c.reads_chapters]

@@ -265,6 +265,31 @@ def status_counts(table: pd.DataFrame) -> dict[str, int]:
     return {status: int(counts.get(status, 0)) for status in STATUSES}
 
 
+def series_facts(table: pd.DataFrame) -> dict[str, Any]:
+    """Every per-series fact the tracker can publish, keyed ``<series>_<what>``.
+
+    For each series (``K03 elementary`` → ``k03_elementary``): its status and, when it has a
+    reported actual, the actual (in the KPI's own unit) and its date; the nearest numeric
+    target and its due date; the progress made and the progress a straight path requires
+    (% of the way from baseline to target). The chapter's facts.csv chooses which are published.
+    """
+    facts: dict[str, Any] = {}
+    for row in table.itertuples():
+        key = row.series.lower().replace(" ", "_")
+        facts[f"{key}_status"] = row.status
+        if row.status == "no data":
+            continue
+        facts[f"{key}_actual"] = float(row.actual_value)
+        facts[f"{key}_actual_date"] = f"{row.actual_date:%Y-%m-%d}"
+        if pd.notna(row.target_value):
+            facts[f"{key}_target"] = float(row.target_value)
+            facts[f"{key}_target_due"] = f"{row.target_due:%Y-%m-%d}"
+        if pd.notna(row.progress_pct):
+            facts[f"{key}_progress_pct"] = float(row.progress_pct)
+            facts[f"{key}_required_pct"] = float(row.required_pct)
+    return facts
+
+
 def readable_number(value: float) -> str:
     """A value as a reader writes it: thousands separated, no exponent, no trailing zeros.
 

@@ -78,6 +78,17 @@ class Interpolation:
         span = self.upper_year - self.lower_year
         return ((self.upper_value / self.lower_value) ** (1 / span) - 1) * 100
 
+    def facts(self) -> dict[str, float | int]:
+        """The published points around the estimate and the yearly rate between them, as facts.
+
+        Keyed ``interpolation_*`` as the chapter glues them: years, million persons, % a year.
+        """
+        return {"interpolation_lower_year": self.lower_year,
+                "interpolation_lower_million": self.lower_value,
+                "interpolation_upper_year": self.upper_year,
+                "interpolation_upper_million": self.upper_value,
+                "interpolation_rate_pct_per_year": self.annual_change_pct}
+
 
 def loglinear(year0: int, value0: float, year1: int, value1: float, year: int) -> float:
     """Interpolate assuming a constant rate of change between two points (log-linear)."""

@@ -19,6 +19,8 @@ Two uses of the lists, two rules:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -447,3 +449,36 @@ PARAMS = (
           "IPSS municipal projection edition for the projected change (2018: to 2045)",
           allowed=lambda v: _projection_editions()),
 )
+
+
+def round_facts(round_table: pd.DataFrame) -> dict[str, Any]:
+    """Each Decarbonization Leading Areas round's counts and selection rate, as facts.
+
+    Keyed ``decarb_r<round>_selected|proposals`` (proposals) and ``decarb_r<round>_rate_pct``
+    (% of proposals selected); the chapter's facts.csv chooses which are published.
+    """
+    facts: dict[str, Any] = {}
+    for row in round_table.itertuples():
+        facts[f"decarb_r{row.round}_selected"] = int(row.proposals_selected)
+        facts[f"decarb_r{row.round}_proposals"] = int(row.proposals_received)
+        facts[f"decarb_r{row.round}_rate_pct"] = float(row.selection_rate_pct)
+    return facts
+
+
+def comparison_facts(comparison: pd.DataFrame) -> dict[str, Any]:
+    """The selected-vs-others comparison of each measure in :data:`MEASURES`, as facts.
+
+    Keyed ``<measure>_<what>``: medians (in the measure's unit), rank-biserial r, p-value and
+    the Hodges–Lehmann shift with its 95% interval (in the measure's unit); the chapter's
+    facts.csv chooses which are published.
+    """
+    facts: dict[str, Any] = {}
+    for key, row in zip(MEASURES, comparison.itertuples(), strict=True):
+        facts[f"{key}_median_selected"] = float(row.median_selected)
+        facts[f"{key}_median_others"] = float(row.median_others)
+        facts[f"{key}_r"] = float(row.rank_biserial_r)
+        facts[f"{key}_p"] = float(row.p_value)
+        facts[f"{key}_hl"] = float(row.hl_shift)
+        facts[f"{key}_hl_low"] = float(row.hl_ci95_low)
+        facts[f"{key}_hl_high"] = float(row.hl_ci95_high)
+    return facts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -206,3 +207,21 @@ def rank_change(wages: pd.DataFrame, iso3: str, year: int, old_base: int,
             "added_above": ", ".join(above_added),
             "median_ratio": float(ratio.median()), "ratio_p10": float(ratio.quantile(0.1)),
             "ratio_p90": float(ratio.quantile(0.9)), "own_ratio": float(ratio[iso3])}
+
+
+def rank_change_facts(change: dict[str, Any]) -> dict[str, Any]:
+    """The facts of a :func:`rank_change` decomposition, keyed ``rc_*`` as the chapter glues them.
+
+    Ranks and counts are exact; the two effects (places, + = lower rank) split the rank change
+    into the revision of the members' wages and the members added; ratios are new / old wage
+    (USD PPP of the two price bases); an empty list of countries is published as "none".
+    """
+    return {"rc_rank_old": change["rank_old"], "rc_n_old": change["n_old"],
+            "rc_rank_same_members": change["rank_new_same_members"],
+            "rc_rank_new": change["rank_new"], "rc_n_new": change["n_new"],
+            "rc_revision_effect": change["rank_new_same_members"] - change["rank_old"],
+            "rc_n_added": change["n_added"], "rc_n_added_above": change["n_added_above"],
+            "rc_added_effect": change["rank_new"] - change["rank_new_same_members"],
+            "rc_passed": change["passed"] or "none", "rc_passed_by": change["passed_by"] or "none",
+            "rc_median_ratio": change["median_ratio"], "rc_ratio_p10": change["ratio_p10"],
+            "rc_ratio_p90": change["ratio_p90"], "rc_japan_ratio": change["own_ratio"]}

@@ -7,6 +7,8 @@ mean of the members with a value that year — stated wherever it is used.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -144,6 +146,21 @@ def gap_change(productivity: pd.DataFrame, iso3: str, comparators: dict[str, tup
                      "comparator_cagr_pct": cagr_pct(other, start, end),
                      "is_widening": bool(gap_end < 0 and gap_end < gap_start)})
     return pd.DataFrame(rows)
+
+
+def gap_facts(gaps: pd.DataFrame) -> dict[str, Any]:
+    """The facts of a :func:`gap_change` table, keyed ``gap_<comparator>_<what>``.
+
+    Gaps at the start and end (%), the comparator's compound growth (% a year) and whether the
+    gap widened (1 or 0).
+    """
+    facts: dict[str, Any] = {}
+    for row in gaps.itertuples():
+        facts[f"gap_{row.comparator}_start_pct"] = row.gap_start_pct
+        facts[f"gap_{row.comparator}_end_pct"] = row.gap_end_pct
+        facts[f"gap_{row.comparator}_cagr_pct"] = row.comparator_cagr_pct
+        facts[f"gap_{row.comparator}_is_widening"] = int(row.is_widening)
+    return facts
 
 
 def first_common_year(productivity: pd.DataFrame, countries: list[str], end: int) -> int:
