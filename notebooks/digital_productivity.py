@@ -52,12 +52,13 @@ present(countries.coverage_table(panel, indicators), index="series")
 # and the share of variance it explains:
 
 # %%
-facts.add("composite_explained_pct", composite.explained_share * 100)
-facts.add("composite_first_year", composite.first_year)
-facts.add("composite_last_year", composite.last_year)
-facts.add("composite_pca_rows", composite.n_rows)
-facts.add("composite_members", ", ".join(composite.table()["label"]))
-present(composite.table(), {"loading": "{:.3f}"}, index="indicator")
+facts.add("composite_explained_pct", composite.explained_pct)
+composite_first_year, composite_last_year = countries.composite_years(panel, composite)
+facts.add("composite_first_year", composite_first_year)
+facts.add("composite_last_year", composite_last_year)
+facts.add("composite_pca_rows", composite.account.used)
+facts.add("composite_members", ", ".join(composite.loadings["label"]))
+present(composite.loadings, {"loading": "{:.3f}"}, index="indicator")
 
 # %% [markdown]
 # Every specification: each measure alone and the composite, five estimators, and the two-way
