@@ -6,7 +6,9 @@ pages to check) and by the tests (which notebooks nbval must cover).
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -41,6 +43,25 @@ class Chapter:
     def analysis(self) -> ModuleType:
         """Import the analysis module (PARAMS, TABLES)."""
         return importlib.import_module(self.module)
+
+    def tables(self) -> tuple[str, ...]:
+        """The tidy tables the chapter reads: its module's ``TABLES``.
+
+        Read from the module's source when ``TABLES`` is a literal, so that ``scity build``
+        (which needs only the names) does not import a model chapter with statsmodels and
+        scikit-learn (seconds); imported otherwise.
+        """
+        spec = importlib.util.find_spec(self.module)
+        if spec is not None and spec.origin and spec.origin.endswith(".py"):
+            tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+            for node in tree.body:
+                targets = node.targets if isinstance(node, ast.Assign) else []
+                if any(isinstance(t, ast.Name) and t.id == "TABLES" for t in targets):
+                    try:
+                        return tuple(ast.literal_eval(node.value))
+                    except ValueError:
+                        break
+        return tuple(self.analysis().TABLES)
 
 
 CHAPTERS: dict[str, Chapter] = {

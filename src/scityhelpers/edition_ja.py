@@ -23,13 +23,16 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from scityhelpers.errors import TranslationError  # re-exported: defined in errors.py
 from scityhelpers.fetch import atomic_write
 from scityhelpers.paths import build_dir, project_root
+
+if TYPE_CHECKING:
+    from scityhelpers.book import RunningBuild
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +311,21 @@ def stage_source(root: Path, stage: Path) -> None:
         _copy_if_changed(path, stage / "notebooks" / path.name)
 
 
-def build_ja(*, builder: str = "html") -> Path:
+def start_ja_sphinx(builder: str = "html") -> RunningBuild:
+    """Stage the Japanese source and start its Sphinx build in the background.
+
+    Its Sphinx cache (``_build/ja-src/_build``) is discarded if the build fails.
+    """
+    from scityhelpers.book import start_jupyter_book, touch_pages_with_new_glue
+
+    root = project_root()
+    stage = build_dir() / STAGE_DIR
+    stage_source(root, stage)
+    touch_pages_with_new_glue(stage, stage / "_build" / builder)
+    return start_jupyter_book(stage, builder, cache=stage / "_build")
+
+
+def build_ja(*, builder: str = "html", running: RunningBuild | None = None) -> Path:
     """Build the Japanese edition; for HTML, publish it to ``_build/html/ja``.
 
     A missing or out-of-date translation does not stop the build (a missing page is shown in
@@ -323,8 +340,6 @@ def build_ja(*, builder: str = "html") -> Path:
         PageProblem,
         broken_internal_links,
         check_built_book,
-        run_jupyter_book,
-        touch_pages_with_new_glue,
     )
 
     root = project_root()
@@ -333,13 +348,12 @@ def build_ja(*, builder: str = "html") -> Path:
     if problems:  # the build still shows the right numbers; the drift test fails in CI
         log.warning("the Japanese edition is not in step with the English:\n%s", listed)
     stage = build_dir() / STAGE_DIR
-    stage_source(root, stage)
     started = time.monotonic()
+    running = running or start_ja_sphinx(builder)  # `scity build` starts it earlier
     out = stage / "_build" / builder
-    touch_pages_with_new_glue(stage, out)
     target = build_dir() / "html" / "ja"
     try:
-        run_jupyter_book(stage, builder)
+        running.wait()
     except BookBuildError as error:
         _forget_english_stamp()
         raise BookBuildError(f"the Japanese edition did not build: {error}\n"
