@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from scityhelpers.chapters import CHAPTERS
 from scityhelpers.code_closure import PACKAGE_DIR, imported_modules
 from scityhelpers.runner import chapter_code_files
@@ -36,3 +40,21 @@ def test_imports_inside_functions_and_submodules_are_found() -> None:
               "import scityhelpers.facts\nimport pandas\n")
     assert imported_modules(source) == {"scityhelpers.plots", "scityhelpers.plots.wages",
                                         "scityhelpers.facts"}
+
+
+def test_a_file_is_parsed_again_when_it_changed_and_not_otherwise(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scityhelpers import code_closure
+
+    module = tmp_path / "chapter.py"
+    module.write_text("import scityhelpers.facts\n", encoding="utf-8")
+    parsed: list[str] = []
+    original = code_closure.imported_modules
+    monkeypatch.setattr(code_closure, "imported_modules",
+                        lambda source: parsed.append(source) or original(source))
+    assert code_closure.file_imports(module) == {"scityhelpers.facts"}
+    assert code_closure.file_imports(module) == {"scityhelpers.facts"}
+    assert len(parsed) == 1  # unchanged: not parsed again
+    module.write_text("import scityhelpers.params  # edited\n", encoding="utf-8")
+    assert code_closure.file_imports(module) == {"scityhelpers.params"}
+    assert len(parsed) == 2

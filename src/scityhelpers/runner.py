@@ -49,9 +49,7 @@ from scityhelpers.errors import (  # NotebookExecutionError: importable from her
 )
 from scityhelpers.facts import facts_folders, facts_in_notebook, facts_path
 from scityhelpers.fetch import atomic_write, publish_temp_file
-from scityhelpers.figures import FIGURES_DIR_ENV, FOLDER_SUFFIX, RUN_ENV, folder_for
 from scityhelpers.params import validate
-from scityhelpers.tidy import fingerprint_or_absent
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +169,8 @@ def source_hash(path: Path) -> str:
 def input_hash(chapter: Chapter, parameters: dict[str, Any],
                out_dir: Path | None = None) -> str:
     """Everything the outputs depend on: notebook source, parameters, tables, package code."""
+    from scityhelpers.tidy import fingerprint_or_absent  # pandas: not for a no-op build
+
     record = {
         "notebook": source_hash(chapter.notebook),
         "parameters": parameters,
@@ -236,6 +236,8 @@ def _request_key(chapter: Chapter, request: dict[str, Any], tables: list[str],
     result can be reused without importing the chapter's analysis module (which loads
     statsmodels and scikit-learn: seconds on a no-op rerun).
     """
+    from scityhelpers.tidy import fingerprint_or_absent
+
     return {"notebook": source_hash(chapter.notebook), "package": _code_hash(chapter),
             "request": request, "tables": {t: fingerprint_or_absent(t) for t in tables},
             "reads": _reads_digest(chapter, out_dir)}
@@ -308,6 +310,8 @@ def execute(run: RunPlan, kernel: Any = None) -> Path:
         tmp.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    from scityhelpers.figures import folder_for
+
     _hide_injected_cell(tmp)
     atomic_write(facts_path(run.output), [_facts_json(run, tmp)])
     publish_figure_folder(staging, folder_for(run.output))
@@ -318,6 +322,8 @@ def execute(run: RunPlan, kernel: Any = None) -> Path:
 
 def figure_staging_path(run: RunPlan) -> Path:
     """Where the figure files of this run are written before they are published."""
+    from scityhelpers.figures import FOLDER_SUFFIX
+
     return run.output.parent / f".{run.chapter.name}{FOLDER_SUFFIX}.tmp"
 
 
@@ -332,6 +338,8 @@ def figure_staging(run: RunPlan) -> Path:
 @contextmanager
 def figure_environment(run: RunPlan, staging: Path) -> Iterator[None]:
     """Tell the kernel (it inherits the environment) where ``glue_figure`` writes its files."""
+    from scityhelpers.figures import FIGURES_DIR_ENV, RUN_ENV
+
     previous = {name: os.environ.get(name) for name in (FIGURES_DIR_ENV, RUN_ENV)}
     os.environ[FIGURES_DIR_ENV] = str(staging)
     os.environ[RUN_ENV] = json.dumps({"chapter": run.chapter.name, "parameters": run.parameters,
