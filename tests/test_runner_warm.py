@@ -91,3 +91,15 @@ def test_an_unused_warm_kernel_is_shut_down(pulled: Path, tmp_path: Path) -> Non
     assert kernel.process.exitcode == 0
     assert not runner.figure_staging_path(early).exists()
     assert not (tmp_path / "claims.ipynb").exists()
+
+
+def test_the_longest_chapters_are_started_first_and_skipped_ones_not_at_all() -> None:
+    from scityhelpers.chapters import CHAPTERS
+
+    plans = [RunPlan(c, {}, "", c.notebook, skip=c.name == "population")
+             for c in CHAPTERS.values()]
+    order = [p.chapter.name for p in runner.execution_order(plans)]
+    assert order[:2] == ["municipal_models", "digital_productivity"]
+    assert order[-1] == "kpi"
+    assert "population" not in order
+    assert sorted(order) == sorted(set(CHAPTERS) - {"population"})

@@ -27,6 +27,9 @@ class Chapter:
         page: the prose page in ``book/`` that glues the notebook's numbers.
         year_param: the parameter ``scity run --year`` sets (None: the chapter has no year).
         reads_chapters: chapters whose glued values this one reads (run after them).
+        relative_cost: how long the notebook takes to execute, relative to wages (measured
+            on the 2-core machine); ``scity run`` starts the longest first, so that on few
+            cores a long chapter does not start last.
     """
 
     name: str
@@ -34,6 +37,7 @@ class Chapter:
     page: str
     year_param: str | None = None
     reads_chapters: tuple[str, ...] = ()
+    relative_cost: float = 1.0
 
     @property
     def notebook(self) -> Path:
@@ -69,12 +73,14 @@ CHAPTERS: dict[str, Chapter] = {
     for chapter in (
         Chapter("wages", "scityhelpers.analysis.wages", "book/wages.md", year_param="year"),
         # projections: `--year` (a data year) does not apply; use -p target_year=…
-        Chapter("population", "scityhelpers.analysis.population", "book/population.md"),
+        Chapter("population", "scityhelpers.analysis.population", "book/population.md",
+                relative_cost=1.2),
         Chapter("programmes", "scityhelpers.analysis.programmes", "book/programmes.md"),
-        Chapter("kpi", "scityhelpers.analysis.kpi", "book/kpi.md"),
+        Chapter("kpi", "scityhelpers.analysis.kpi", "book/kpi.md", relative_cost=0.7),
         Chapter("digital_productivity", "scityhelpers.models.countries",
-                "book/digital_productivity.md", year_param="end_year"),
-        Chapter("municipal_models", "scityhelpers.models.municipal", "book/municipal_models.md"),
+                "book/digital_productivity.md", year_param="end_year", relative_cost=1.8),
+        Chapter("municipal_models", "scityhelpers.models.municipal", "book/municipal_models.md",
+                relative_cost=3.3),
         Chapter("claims", "scityhelpers.analysis.claims", "book/claims.md",
                 reads_chapters=("wages", "population", "programmes", "kpi",
                                 "digital_productivity")),

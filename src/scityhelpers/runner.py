@@ -556,9 +556,18 @@ def with_dependents(names: list[str]) -> list[str]:
     return [name for name in CHAPTERS if name in chosen] + sorted(chosen - set(CHAPTERS))
 
 
+def execution_order(plans: list[RunPlan]) -> list[RunPlan]:
+    """The plans to execute, longest first (:attr:`Chapter.relative_cost`).
+
+    The pool hands out notebooks in this order: on two cores the longest chapter must not be
+    the last one started, or the run waits for it alone at the end.
+    """
+    return sorted((p for p in plans if not p.skip), key=lambda p: -p.chapter.relative_cost)
+
+
 def _execute_all(plans: list[RunPlan], jobs: int | None, progress: bool,
                  warm: dict[str, WarmKernel] | None = None) -> list[tuple[RunPlan, str]]:
-    todo = [p for p in plans if not p.skip]
+    todo = execution_order(plans)
     warm = {name: kernel for name, kernel in (warm or {}).items()
             if any(kernel.fits(p) for p in todo)}
     results = [(p, "skipped") for p in plans if p.skip]
