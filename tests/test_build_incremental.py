@@ -110,3 +110,29 @@ def test_the_japanese_sphinx_build_is_running_while_the_english_one_is(
         book.build()
     assert order == ["ja started", "english", "ja abandoned"]
     assert not (tmp_path / "_build" / "html").exists()  # nothing published
+
+
+# --------------------------------------------------------------------------- explorer data
+def test_explorer_data_is_made_again_only_when_a_table_it_reads_changed(
+        pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scityhelpers import explorer, tidy
+
+    html = tmp_path / "html"
+    target = explorer.write_explorer_data(html)
+    made = target.read_bytes()
+    assert made.startswith(f"window.{explorer.GLOBAL_NAME} = ".encode())
+
+    def not_again() -> None:
+        raise AssertionError("the explorer rows were made again from unchanged inputs")
+
+    monkeypatch.setattr(explorer, "load_explorer_table", not_again)
+    assert explorer.write_explorer_data(html).read_bytes() == made  # unchanged: kept
+
+    real = tidy.fingerprint_or_absent
+    monkeypatch.setattr(tidy, "fingerprint_or_absent",
+                        lambda table: "changed" if table == "taxable_income" else real(table))
+    with pytest.raises(AssertionError, match="made again"):
+        explorer.write_explorer_data(html)  # a table it reads changed: made again
+    monkeypatch.undo()
+    target.unlink()
+    assert explorer.write_explorer_data(html).read_bytes() == made  # missing file: made again
