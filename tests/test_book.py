@@ -174,8 +174,6 @@ def test_an_edited_static_file_reaches_the_site(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # the fault: Sphinx 7.4 kept the staged _static/scity.css from an earlier build, so a CSS
     # fix never reached readers; the copy must be current when Sphinx starts
-    import subprocess
-
     from scityhelpers.book import build as book
 
     source = tmp_path / "book" / "_static" / "scity.css"
@@ -188,10 +186,13 @@ def test_an_edited_static_file_reaches_the_site(tmp_path: Path,
     theirs.write_text("/* extension */", encoding="utf-8")
     seen: list[tuple[str, str]] = []
 
-    def fake_run(*args: object, **kwargs: object) -> subprocess.CompletedProcess:
-        seen.append((stale.read_text(encoding="utf-8"), theirs.read_text(encoding="utf-8")))
-        return subprocess.CompletedProcess(args, 0, "", "")
+    class FakeProcess:  # jupyter-book, which records what the static folder held
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            seen.append((stale.read_text(encoding="utf-8"), theirs.read_text(encoding="utf-8")))
 
-    monkeypatch.setattr(book.subprocess, "run", fake_run)
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(book.subprocess, "Popen", FakeProcess)
     book.run_jupyter_book(tmp_path)
     assert seen == [("/* new */", "/* extension */")]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import pytest
+
 from scityhelpers.book.runner import chapter_code_files
 from scityhelpers.chapters.registry import CHAPTERS
 from scityhelpers.pipeline.staleness import PACKAGE_DIR, imported_modules
@@ -57,3 +59,21 @@ def test_imports_inside_functions_and_submodules_are_found() -> None:
     assert imported_modules(source) == {"scityhelpers.chapters.wages",
                                         "scityhelpers.chapters.wages.figures",
                                         "scityhelpers.book.facts"}
+
+
+def test_a_file_is_parsed_again_when_it_changed_and_not_otherwise(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scityhelpers.pipeline import staleness
+
+    module = tmp_path / "chapter.py"
+    module.write_text("import scityhelpers.book.facts\n", encoding="utf-8")
+    parsed: list[str] = []
+    original = staleness.imported_modules
+    monkeypatch.setattr(staleness, "imported_modules",
+                        lambda source: parsed.append(source) or original(source))
+    assert staleness.file_imports(module) == {"scityhelpers.book.facts"}
+    assert staleness.file_imports(module) == {"scityhelpers.book.facts"}
+    assert len(parsed) == 1  # unchanged: not parsed again
+    module.write_text("import scityhelpers.chapters.parameters  # edited\n", encoding="utf-8")
+    assert staleness.file_imports(module) == {"scityhelpers.chapters.parameters"}
+    assert len(parsed) == 2

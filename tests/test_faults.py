@@ -494,7 +494,8 @@ def test_interrupt_after_a_finished_chapter_says_which_were_kept(
 
     calls: list[list[str]] = []
 
-    def first_wave_done_then_ctrl_c(plans: list, jobs: object, progress: object) -> list:
+    def first_wave_done_then_ctrl_c(plans: list, jobs: object, progress: object,
+                                    warm: object = None) -> list:
         calls.append([p.chapter.name for p in plans])
         if len(calls) == 2:
             raise KeyboardInterrupt

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,6 @@ import yaml
 from scityhelpers.book.change_report import write_baseline, write_changes_page
 from scityhelpers.book.data_sources_page import write_data_sources_page
 from scityhelpers.book.notebook_files import notebook_cells
-from scityhelpers.book.reader_downloads import publish_for_readers
 from scityhelpers.chapters.registry import CHAPTERS
 from scityhelpers.errors import (
     BookBuildError,  # importable from here too
@@ -64,13 +64,15 @@ def toc_files() -> list[str]:
 
 
 def export_tidy_csv(html_dir: Path) -> list[Path]:
-    """Copy each chapter's tidy tables as CSV into the site (the "Download data" links)."""
-    import pandas as pd
+    """Copy each chapter's tidy tables as CSV into the site (the "Download data" links).
 
+    A CSV newer than its parquet table is kept (staging keeps the previous build's files),
+    so pandas is loaded only when a table changed.
+    """
     out_dir = html_dir / "data"
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    tables = sorted({t for ch in CHAPTERS.values() for t in ch.analysis().TABLES})
+    tables = sorted({t for ch in CHAPTERS.values() for t in ch.tables()})
     for table in tables:
         source = tidy_dir() / f"{table}.parquet"
         if not source.is_file():  # an optional live-only table not fetched on this machine
@@ -78,6 +80,8 @@ def export_tidy_csv(html_dir: Path) -> list[Path]:
             continue
         target = out_dir / f"{table}.csv"
         if not target.is_file() or target.stat().st_mtime < source.stat().st_mtime:
+            import pandas as pd
+
             pd.read_parquet(source).to_csv(target, index=False)
         written.append(target)
     return written
@@ -102,6 +106,75 @@ def refresh_static_copies(static_source: Path, out: Path) -> None:
             shutil.copyfile(path, target)
 
 
+@dataclass
+class RunningBuild:
+    """A ``jupyter-book build`` started in the background; :meth:`wait` checks its result.
+
+    Its output goes to a file beside the build (not a pipe, which would stall the build once
+    full while this process does other work).
+    """
+
+    process: subprocess.Popen
+    output: Path
+    #: Sphinx's cache, discarded when the build fails or is stopped: its environment may
+    #: record a page that warned as up to date, and the next build would not warn again
+    cache: Path | None = None
+
+    def wait(self) -> None:
+        """Wait for the build; raise with its warnings on failure.
+
+        Raises:
+            BookBuildError: a Sphinx warning or error failed the build; the full log is in
+                ``_build/build.log``.
+        """
+        returncode = self.process.wait()
+        log_text = _ANSI.sub("", self.output.read_text(encoding="utf-8", errors="replace"))
+        self.output.unlink(missing_ok=True)
+        if returncode == 0:
+            return
+        if self.cache is not None:
+            shutil.rmtree(self.cache, ignore_errors=True)
+        log_file = build_dir() / BUILD_LOG
+        atomic_write(log_file, [log_text.encode("utf-8")])
+        found = [line.strip() for line in log_text.splitlines()
+                 if any(word in line for word in ("WARNING", "ERROR", "Exception", "Error:"))]
+        shown = "\n".join(f"  {line}" for line in (found or log_text.splitlines()[-15:]))
+        raise BookBuildError(
+            f"jupyter-book build failed (exit {returncode}); a Sphinx warning or a "
+            f"notebook error fails the build:\n{shown}\nFull log: {log_file}"
+        )
+
+    def abandon(self) -> None:
+        """Stop the build (another part of ``scity build`` failed) and forget its cache."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait()
+        self.output.unlink(missing_ok=True)
+        if self.cache is not None:
+            shutil.rmtree(self.cache, ignore_errors=True)
+
+
+def start_jupyter_book(root: Path, builder: str = "html", path_output: Path | None = None,
+                       cache: Path | None = None) -> RunningBuild:
+    """Start ``jupyter-book build`` (warnings as errors) and return without waiting.
+
+    ``path_output``: the folder whose ``_build`` receives the site (default: ``root``);
+    ``cache``: the build's Sphinx cache, discarded if it fails or is abandoned.
+    """
+    refresh_static_copies(root / STATIC_SOURCE, (path_output or root) / "_build" / builder)
+    executable = Path(sys.executable).with_name("jupyter-book")
+    command = [str(executable), "build", str(root),
+               "--builder", builder, "--warningiserror", "--nitpick", "--keep-going"]
+    if path_output is not None:
+        command += ["--path-output", str(path_output)]
+    build_dir().mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=".jupyter-book-", suffix=".log", dir=build_dir())
+    output = Path(name)
+    with os.fdopen(handle, "wb") as sink:
+        process = subprocess.Popen(command, cwd=root, stdout=sink, stderr=subprocess.STDOUT)
+    return RunningBuild(process, output, cache)
+
+
 def run_jupyter_book(root: Path, builder: str = "html", path_output: Path | None = None) -> None:
     """Run ``jupyter-book build`` with warnings as errors; raise with its log on failure.
 
@@ -111,24 +184,7 @@ def run_jupyter_book(root: Path, builder: str = "html", path_output: Path | None
     copies none when no page is out of date), so an edited ``book/_static/scity.css`` would
     otherwise never reach the site.
     """
-    refresh_static_copies(root / STATIC_SOURCE, (path_output or root) / "_build" / builder)
-    executable = Path(sys.executable).with_name("jupyter-book")
-    command = [str(executable), "build", str(root),
-               "--builder", builder, "--warningiserror", "--nitpick", "--keep-going"]
-    if path_output is not None:
-        command += ["--path-output", str(path_output)]
-    result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        log_text = _ANSI.sub("", result.stdout + result.stderr)
-        log_file = build_dir() / BUILD_LOG
-        atomic_write(log_file, [log_text.encode("utf-8")])
-        found = [line.strip() for line in log_text.splitlines()
-                 if any(word in line for word in ("WARNING", "ERROR", "Exception", "Error:"))]
-        shown = "\n".join(f"  {line}" for line in (found or log_text.splitlines()[-15:]))
-        raise BookBuildError(
-            f"jupyter-book build failed (exit {result.returncode}); a Sphinx warning or a "
-            f"notebook error fails the build:\n{shown}\nFull log: {log_file}"
-        )
+    start_jupyter_book(root, builder, path_output).wait()
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -346,6 +402,35 @@ def build(*, clean: bool = False) -> Path:
             notebook_cells(chapter.notebook)
     staged = staging_root() / "_build" / "html"
     touch_pages_with_new_glue(root, staged)
+    # the 日本語版's Sphinx build reads only its own staged source: it runs beside the
+    # English one (two cores), and is checked and published after the English site
+    from scityhelpers.book.edition_ja import build_ja, start_ja_sphinx
+
+    japanese = start_ja_sphinx()
+    try:
+        _build_english(root, staged, published)
+    except BaseException:
+        japanese.abandon()
+        raise
+    stamp.unlink(missing_ok=True)  # no stamp while the site is being replaced
+    publish_site(staged, published)
+    write_baseline()
+    atomic_write(stamp, [inputs.encode("utf-8")])
+    # the 日本語版: checked, then published to _build/html/ja (the previous edition, carried
+    # over by publish_site, stays if this fails)
+    build_ja(running=japanese)
+    return published / "index.html"
+
+
+def _build_english(root: Path, staged: Path, published: Path) -> None:
+    """Build the English site in staging and check it; discard the staging on any problem.
+
+    Raises:
+        BookBuildError: the build failed or a page has problems (listed); nothing published.
+    """
+    # pandera: not for `scity run`
+    from scityhelpers.book.reader_downloads import publish_for_readers
+
     try:
         run_jupyter_book(root, path_output=staging_root())
         export_tidy_csv(staged)
@@ -359,16 +444,6 @@ def build(*, clean: bool = False) -> Path:
         listed = "\n".join(f"  - {p.page}: {p.problem}" for p in problems)
         raise BookBuildError(f"the built book has problems:\n{listed}\n"
                              f"{_unchanged_note(published)}")
-    stamp.unlink(missing_ok=True)  # no stamp while the site is being replaced
-    publish_site(staged, published)
-    write_baseline()
-    atomic_write(stamp, [inputs.encode("utf-8")])
-    # the 日本語版: staged, checked, then published to _build/html/ja (the previous edition,
-    # carried over by publish_site, stays if this fails)
-    from scityhelpers.book.edition_ja import build_ja
-
-    build_ja()
-    return published / "index.html"
 
 
 # --------------------------------------------------------------------------- internal links

@@ -23,13 +23,16 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from scityhelpers.errors import TranslationError  # re-exported: defined in errors.py
 from scityhelpers.paths import build_dir, project_root
 from scityhelpers.pipeline.fetch import atomic_write
+
+if TYPE_CHECKING:
+    from scityhelpers.book.build import RunningBuild
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +318,21 @@ def stage_source(root: Path, stage: Path) -> None:
     stage_notebooks(root, stage)
 
 
-def build_ja(*, builder: str = "html") -> Path:
+def start_ja_sphinx(builder: str = "html") -> RunningBuild:
+    """Stage the Japanese source and start its Sphinx build in the background.
+
+    Its Sphinx cache (``_build/ja-src/_build``) is discarded if the build fails.
+    """
+    from scityhelpers.book.build import start_jupyter_book, touch_pages_with_new_glue
+
+    root = project_root()
+    stage = build_dir() / STAGE_DIR
+    stage_source(root, stage)
+    touch_pages_with_new_glue(stage, stage / "_build" / builder)
+    return start_jupyter_book(stage, builder, cache=stage / "_build")
+
+
+def build_ja(*, builder: str = "html", running: RunningBuild | None = None) -> Path:
     """Build the Japanese edition; for HTML, publish it to ``_build/html/ja``.
 
     A missing or out-of-date translation does not stop the build (a missing page is shown in
@@ -330,8 +347,6 @@ def build_ja(*, builder: str = "html") -> Path:
         PageProblem,
         broken_internal_links,
         check_built_book,
-        run_jupyter_book,
-        touch_pages_with_new_glue,
     )
 
     root = project_root()
@@ -340,13 +355,12 @@ def build_ja(*, builder: str = "html") -> Path:
     if problems:  # the build still shows the right numbers; the drift test fails in CI
         log.warning("the Japanese edition is not in step with the English:\n%s", listed)
     stage = build_dir() / STAGE_DIR
-    stage_source(root, stage)
     started = time.monotonic()
+    running = running or start_ja_sphinx(builder)  # `scity build` starts it earlier
     out = stage / "_build" / builder
-    touch_pages_with_new_glue(stage, out)
     target = build_dir() / "html" / "ja"
     try:
-        run_jupyter_book(stage, builder)
+        running.wait()
     except BookBuildError as error:
         _forget_english_stamp()
         raise BookBuildError(f"the Japanese edition did not build: {error}\n"

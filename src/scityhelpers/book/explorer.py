@@ -15,6 +15,7 @@ case, macrons (``Chūō`` = ``chuo``) and separators (``Nan-yo`` = ``nanyo``). T
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -209,13 +210,49 @@ def load_explorer_table() -> tuple[pd.DataFrame, dict[str, object]]:
     return table, meta
 
 
+#: beside the built site (not in it): the inputs digest of the ``explorer.js`` it holds
+INPUTS_STAMP = ".explorer-inputs"
+
+
+def explorer_inputs_digest() -> str:
+    """Hash of what ``explorer.js`` is made from: its tidy tables and the code that reads them.
+
+    The tables are :data:`TABLES` and every projection edition's table (by their tidy
+    fingerprints, "absent" for one not built); the code is this module's import closure
+    within the package plus the package data.
+    """
+    from scityhelpers.pipeline.staleness import PACKAGE_DIR, closure, data_files
+    from scityhelpers.pipeline.tidy import fingerprint_or_absent
+    from scityhelpers.reference.projections import EDITION_TABLES
+
+    digest = hashlib.sha256()
+    for table in sorted(set(TABLES) | set(EDITION_TABLES.values())):
+        digest.update(f"{table}={fingerprint_or_absent(table)}\n".encode())
+    here = Path(__file__).resolve()
+    for path in sorted(closure([here.read_text(encoding="utf-8")]) | data_files() | {here}):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def write_explorer_data(html_dir: Path) -> Path:
-    """Write ``data/explorer.js`` into the built site (called by ``scity build``)."""
+    """Write ``data/explorer.js`` into the built site (called by ``scity build``).
+
+    Kept as it is when the site already holds one made from the same inputs (the stamp
+    beside the site says so): the municipal models it draws on take seconds to import.
+    """
+    target = html_dir / "data" / DATA_FILE
+    stamp = html_dir.parent / INPUTS_STAMP
+    inputs = explorer_inputs_digest()
+    if target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs:
+        log.info("explorer: inputs unchanged, %s kept", target)
+        return target
     table, meta = load_explorer_table()
     payload = json.dumps(explorer_payload(table, meta), ensure_ascii=False,
                          separators=(",", ":"), allow_nan=False)
-    target = html_dir / "data" / DATA_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
+    stamp.unlink(missing_ok=True)
     atomic_write(target, [f"window.{GLOBAL_NAME} = {payload};\n".encode()])
+    atomic_write(stamp, [inputs.encode("utf-8")])
     log.info("explorer: %d municipalities, %d bytes", len(table), target.stat().st_size)
     return target

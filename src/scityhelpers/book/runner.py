@@ -25,7 +25,7 @@ import signal
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,6 @@ from rich.progress import (
 
 from scityhelpers.book.edition import edition_or_none
 from scityhelpers.book.facts import facts_folders, facts_in_notebook, facts_path
-from scityhelpers.book.figure_export import FIGURES_DIR_ENV, FOLDER_SUFFIX, RUN_ENV, folder_for
 from scityhelpers.book.notebook_files import notebook_cells
 from scityhelpers.book.notebook_text import sync_notebooks
 from scityhelpers.chapters.parameters import validate
@@ -55,7 +54,6 @@ from scityhelpers.errors import (  # NotebookExecutionError: importable from her
 )
 from scityhelpers.pipeline.fetch import atomic_write, publish_temp_file
 from scityhelpers.pipeline.staleness import code_files, files_checksum, step_checksum
-from scityhelpers.pipeline.tidy import fingerprint_or_absent
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +145,10 @@ def source_hash(path: Path) -> str:
 def input_hash(chapter: Chapter, parameters: dict[str, Any],
                out_dir: Path | None = None) -> str:
     """Everything the outputs depend on: notebook source, parameters, tables, package code."""
+    from scityhelpers.pipeline.tidy import fingerprint_or_absent  # pandas: not for a no-op build
+
     inputs = {"notebook": source_hash(chapter.notebook),
-              **{f"table:{t}": fingerprint_or_absent(t) for t in chapter.analysis().TABLES},
+              **{f"table:{t}": fingerprint_or_absent(t) for t in chapter.tables()},
               **{f"facts:{c}": h for c, h in _reads_digest(chapter, out_dir).items()}}
     return step_checksum(_code_hash(chapter), inputs, parameters)
 
@@ -168,6 +168,19 @@ def _run_record_path(output: Path) -> Path:
     return output.with_suffix(".run.json")
 
 
+def chapter_parameters(chapter: Chapter, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a run of ``chapter`` gets: its notebook's defaults with ``overrides``.
+
+    Raises:
+        ParameterError: an unknown name, a wrong type or a value out of range.
+    """
+    module = chapter.analysis()
+    declared = {p.name for p in module.PARAMS}
+    defaults = notebook_defaults(chapter.notebook)
+    return validate(module.PARAMS, overrides,
+                    {k: v for k, v in defaults.items() if k in declared})
+
+
 def plan(chapter: Chapter, overrides: dict[str, Any], out_dir: Path | None,
          force: bool = False, request: dict[str, Any] | None = None) -> RunPlan:
     """Validate parameters and decide whether the chapter needs executing.
@@ -176,10 +189,7 @@ def plan(chapter: Chapter, overrides: dict[str, Any], out_dir: Path | None,
         ParameterError: before anything runs, listing valid names or values.
     """
     module = chapter.analysis()
-    defaults = notebook_defaults(chapter.notebook)
-    declared = {p.name for p in module.PARAMS}
-    base = {k: v for k, v in defaults.items() if k in declared}
-    parameters = validate(module.PARAMS, overrides, base)
+    parameters = chapter_parameters(chapter, overrides)
     digest = input_hash(chapter, parameters, out_dir)
     output = (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
     record = _run_record_path(output)
@@ -198,6 +208,8 @@ def _request_key(chapter: Chapter, request: dict[str, Any], tables: list[str],
     result can be reused without importing the chapter's analysis module (which loads
     statsmodels and scikit-learn: seconds on a no-op rerun).
     """
+    from scityhelpers.pipeline.tidy import fingerprint_or_absent
+
     return {"notebook": source_hash(chapter.notebook), "package": _code_hash(chapter),
             "request": request, "tables": {t: fingerprint_or_absent(t) for t in tables},
             "reads": _reads_digest(chapter, out_dir)}
@@ -233,8 +245,11 @@ def _hide_injected_cell(path: Path) -> None:
     nbformat.write(notebook, path)
 
 
-def execute(run: RunPlan) -> Path:
+def execute(run: RunPlan, kernel: Any = None) -> Path:
     """Execute one planned notebook into a temp file and move it over the output on success.
+
+    ``kernel``: a started kernel manager to execute in (see :class:`WarmKernel`); by default
+    papermill starts a fresh kernel.
 
     Raises:
         NotebookExecutionError: naming the notebook, the failing cell and the error.
@@ -254,7 +269,7 @@ def execute(run: RunPlan) -> Path:
             papermill.execute_notebook(
                 str(run.chapter.notebook), str(tmp), parameters=run.parameters,
                 kernel_name=KERNEL, cwd=str(run.chapter.notebook.parent), progress_bar=False,
-                log_output=False,
+                log_output=False, **({"km": kernel} if kernel is not None else {}),
             )
     except PapermillExecutionError as error:
         tmp.unlink(missing_ok=True)
@@ -267,6 +282,8 @@ def execute(run: RunPlan) -> Path:
         tmp.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    from scityhelpers.book.figure_export import folder_for
+
     _hide_injected_cell(tmp)
     atomic_write(facts_path(run.output), [_facts_json(run, tmp)])
     publish_figure_folder(staging, folder_for(run.output))
@@ -275,9 +292,16 @@ def execute(run: RunPlan) -> Path:
     return run.output
 
 
+def figure_staging_path(run: RunPlan) -> Path:
+    """Where the figure files of this run are written before they are published."""
+    from scityhelpers.book.figure_export import FOLDER_SUFFIX
+
+    return run.output.parent / f".{run.chapter.name}{FOLDER_SUFFIX}.tmp"
+
+
 def figure_staging(run: RunPlan) -> Path:
     """An empty folder next to the output for the figure files of this run."""
-    staging = run.output.parent / f".{run.chapter.name}{FOLDER_SUFFIX}.tmp"
+    staging = figure_staging_path(run)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     return staging
@@ -286,6 +310,8 @@ def figure_staging(run: RunPlan) -> Path:
 @contextmanager
 def figure_environment(run: RunPlan, staging: Path) -> Iterator[None]:
     """Tell the kernel (it inherits the environment) where ``glue_figure`` writes its files."""
+    from scityhelpers.book.figure_export import FIGURES_DIR_ENV, RUN_ENV
+
     previous = {name: os.environ.get(name) for name in (FIGURES_DIR_ENV, RUN_ENV)}
     os.environ[FIGURES_DIR_ENV] = str(staging)
     os.environ[RUN_ENV] = json.dumps({"chapter": run.chapter.name, "parameters": run.parameters,
@@ -334,6 +360,149 @@ def _write_record(run: RunPlan) -> None:
                  [json.dumps(record, indent=1, sort_keys=True).encode()])
 
 
+
+# --------------------------------------------------------------------------- warm kernels
+#: how long a warm kernel may take to start and import its chapter's libraries (seconds)
+WARM_TIMEOUT_S = 120
+
+
+def warm_imports(chapter: Chapter) -> list[str]:
+    """The libraries outside the package that a chapter's code imports at module level.
+
+    Read with :mod:`ast` from the notebook's code cells and the package files it imports
+    (:func:`chapter_code_files`); imports inside functions are left to the run.
+    """
+    import ast
+
+    sources = [_source(c) for c in notebook_cells(chapter.notebook) if c["cell_type"] == "code"]
+    sources += [p.read_text(encoding="utf-8") for p in chapter_code_files(chapter)
+                if p.suffix == ".py"]
+    names: set[str] = set()
+    for source in sources:
+        try:
+            body = ast.parse(source).body
+        except SyntaxError:  # a cell with IPython magics: the run reports its own errors
+            continue
+        for node in body:
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+    return sorted(n for n in names if n.split(".")[0] not in {"scityhelpers", "__future__"})
+
+
+#: run silently in a warm kernel: imports modules without binding a name in the notebook's
+#: namespace (a module that fails to import is left for the notebook to report)
+_WARM_CODE = """def _scity_warm(names):
+    import importlib
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+_scity_warm({names!r})
+del _scity_warm
+"""
+
+
+async def _start_warm(kernel: Any, cwd: Path, modules: list[str]) -> None:
+    await kernel.start_kernel(cwd=str(cwd))
+    client = kernel.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=WARM_TIMEOUT_S)
+        await client.execute_interactive(_WARM_CODE.format(names=modules), silent=True,
+                                         store_history=False, timeout=WARM_TIMEOUT_S)
+    finally:
+        client.stop_channels()
+
+
+def _serve_warm_kernel(early: RunPlan, modules: list[str], connection: Any,
+                       stderr_log: str | None) -> None:
+    """Child process: start a kernel for ``early``, import its libraries, then run the plan sent.
+
+    The kernel inherits the environment of the run (one BLAS thread, where the figures go),
+    so it is started from the plan's chapter and parameters; the parent sends the final
+    plan (same chapter and parameters) once the chapters it reads are done, or None.
+    """
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    _worker_init(stderr_log)
+    pin_blas_threads()
+    kernel = AsyncKernelManager(kernel_name=KERNEL)
+    try:
+        with figure_environment(early, figure_staging(early)):
+            run_sync(_start_warm)(kernel, early.chapter.notebook.parent, modules)
+        run = connection.recv()
+        if run is not None:
+            execute(run, kernel)
+        connection.send(None)
+    except BaseException as error:  # reported to the parent, which raises it
+        connection.send(error)
+    finally:
+        if kernel.has_kernel:
+            run_sync(kernel.shutdown_kernel)(now=True)
+        shutil.rmtree(figure_staging_path(early), ignore_errors=True)
+
+
+@dataclass
+class WarmKernel:
+    """A kernel started, with its chapter's libraries imported, while earlier chapters run.
+
+    The claims ledger must wait for the chapters whose facts it reads, but its kernel start
+    and imports (seconds) need not: they run in a child process on a free core, which then
+    executes the ledger's plan when :meth:`execute` sends it. Used only for a plan with the
+    same chapter and parameters as the one it was started for; the notebook's cells all run
+    in it as in a fresh kernel (the imports ran silently and bound no names).
+    """
+
+    early: RunPlan
+    process: Any
+    connection: Any
+    sent: bool = False
+
+    @classmethod
+    def start(cls, early: RunPlan) -> WarmKernel:
+        """Start the child process (it returns at once)."""
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        parent_end, child_end = context.Pipe()
+        process = context.Process(target=_serve_warm_kernel, daemon=True,
+                                  args=(early, warm_imports(early.chapter), child_end,
+                                        _kernel_log()))
+        process.start()
+        child_end.close()
+        return cls(early, process, parent_end)
+
+    def fits(self, run: RunPlan) -> bool:
+        """Whether ``run`` may execute in this kernel (same chapter, output and parameters)."""
+        return (not self.sent and run.chapter == self.early.chapter
+                and run.output == self.early.output and run.parameters == self.early.parameters)
+
+    def execute(self, run: RunPlan) -> None:
+        """Execute ``run`` in the warm kernel and wait; raise what the execution raised."""
+        self.sent = True
+        self.connection.send(run)
+        error = self.connection.recv()
+        self.process.join()
+        if error is not None:
+            raise error
+
+    def close(self) -> None:
+        """Shut the kernel down if it was not used (its chapter was skipped or failed)."""
+        if not self.sent and self.process.is_alive():
+            self.sent = True
+            with suppress(OSError):  # the child already gone: nothing to tell it
+                self.connection.send(None)
+            self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        self.connection.close()
+
+
 def _overrides_for(chapter: Chapter, overrides: dict[str, Any], year: int | None,
                    several: bool) -> dict[str, Any]:
     """Return the overrides one chapter takes.
@@ -359,9 +528,20 @@ def with_dependents(names: list[str]) -> list[str]:
     return [name for name in CHAPTERS if name in chosen] + sorted(chosen - set(CHAPTERS))
 
 
-def _execute_all(plans: list[RunPlan], jobs: int | None,
-                 progress: bool) -> list[tuple[RunPlan, str]]:
-    todo = [p for p in plans if not p.skip]
+def execution_order(plans: list[RunPlan]) -> list[RunPlan]:
+    """The plans to execute, longest first (:attr:`Chapter.relative_cost`).
+
+    The pool hands out notebooks in this order: on two cores the longest chapter must not be
+    the last one started, or the run waits for it alone at the end.
+    """
+    return sorted((p for p in plans if not p.skip), key=lambda p: -p.chapter.relative_cost)
+
+
+def _execute_all(plans: list[RunPlan], jobs: int | None, progress: bool,
+                 warm: dict[str, WarmKernel] | None = None) -> list[tuple[RunPlan, str]]:
+    todo = execution_order(plans)
+    warm = {name: kernel for name, kernel in (warm or {}).items()
+            if any(kernel.fits(p) for p in todo)}
     results = [(p, "skipped") for p in plans if p.skip]
     for skipped in (p for p in plans if p.skip):
         _write_record(skipped)  # remember this request, so the next identical one is quick
@@ -375,7 +555,14 @@ def _execute_all(plans: list[RunPlan], jobs: int | None,
         with Progress(*columns, disable=not progress or not todo, transient=True) as bar:
             names = ", ".join(p.chapter.name for p in todo)
             task = bar.add_task(f"executing {names}", total=len(todo))
-            futures = {pool.submit(execute, p): p for p in todo}
+            futures = {pool.submit(execute, p): p for p in todo if p.chapter.name not in warm}
+            for run in (p for p in todo if p.chapter.name in warm):
+                try:
+                    warm[run.chapter.name].execute(run)
+                    results.append((run, "executed"))
+                except NotebookExecutionError as error:
+                    failures.append(error)
+                bar.advance(task)
             for future in as_completed(futures):
                 try:
                     future.result()
@@ -498,14 +685,48 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
         plans = [plan(c, chosen[c.name], out_dir, force, request) for c in first]
     except ParameterError as error:
         raise _blame_year_option(error, chapters, year) from error
-    results = _execute_all(plans, jobs, progress)
+    warm = _warm_second_wave(second, chosen, plans, jobs, out_dir)
     try:
-        results += _execute_all(
-            [plan(c, chosen[c.name], out_dir, force, request) for c in second], jobs, progress)
+        results = _execute_all(plans, jobs, progress)
+        results += _second_wave(second, results, lambda c: plan(
+            c, chosen[c.name], out_dir, force, request), jobs, progress, warm)
+    finally:
+        for kernel in warm.values():
+            kernel.close()
+    return sorted(results, key=lambda r: r[0].chapter.name)
+
+
+def _second_wave(second: list[Chapter], results: list[tuple[RunPlan, str]],
+                 planner: Any, jobs: int | None, progress: bool,
+                 warm: dict[str, WarmKernel]) -> list[tuple[RunPlan, str]]:
+    """Plan the chapters that read facts (now that the first wave wrote them) and run them."""
+    try:
+        return _execute_all([planner(c) for c in second], jobs, progress, warm)
     except KeyboardInterrupt as interrupt:
         done = [p.chapter.name for p, status in results if status == "executed"]
         raise RunInterrupted(done + list(getattr(interrupt, "finished", []))) from None
-    return sorted(results, key=lambda r: r[0].chapter.name)
+
+
+def _warm_second_wave(second: list[Chapter], chosen: dict[str, dict[str, Any]],
+                      first_plans: list[RunPlan], jobs: int | None,
+                      out_dir: Path | None) -> dict[str, WarmKernel]:
+    """Start the second wave's kernels now if the first wave leaves a core free.
+
+    With one chapter to execute first (a one-parameter rerun), the ledger's kernel starts and
+    imports its libraries on the other core meanwhile. With the first wave filling every
+    worker (a full run), nothing is started: it would only compete for the cores.
+    """
+    executing = sum(not p.skip for p in first_plans)
+    free = max(1, jobs or os.cpu_count() or 1) - executing
+    if not second or executing == 0 or free < len(second):
+        return {}
+    warm = {}
+    for chapter in second:
+        parameters = chapter_parameters(chapter, chosen[chapter.name])
+        output = (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
+        early = RunPlan(chapter, parameters, "", output, False)
+        warm[chapter.name] = WarmKernel.start(early)
+    return warm
 
 
 LOCK_FILE = ".scity-run.lock"

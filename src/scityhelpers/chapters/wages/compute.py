@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from scityhelpers.chapters.parameters import Param
 from scityhelpers.reference.countries import OECD_AGGREGATE, names, oecd_members
@@ -112,9 +111,14 @@ def trend(wages: pd.DataFrame, iso3: str, start: int, end: int,
     ``b`` is the average real growth rate; HAC errors because annual wages are
     autocorrelated, which would otherwise make the CI too narrow.
     """
+    # imported here, from its own module: ``statsmodels.api`` costs a second at import, and
+    # ``scity run`` imports this module only to read PARAMS
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+
     values = series(wages, iso3, price_base_year, start, end)
-    design = sm.add_constant(values.index.to_numpy(dtype=float) - start)
-    fit = sm.OLS(np.log(values.to_numpy()), design).fit(
+    design = add_constant(values.index.to_numpy(dtype=float) - start)
+    fit = OLS(np.log(values.to_numpy()), design).fit(
         cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS})
     low, high = fit.conf_int(alpha=0.05)[1]
     to_pct = lambda b: float((np.exp(b) - 1) * 100)  # noqa: E731

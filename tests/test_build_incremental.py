@@ -1,0 +1,139 @@
+"""Issue 11 (speed): what ``scity build`` skips or runs beside each other, and that it stays safe.
+
+Each skip is tested both ways: a changed input is redone, an unchanged one is not.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scityhelpers.book import build as book
+from scityhelpers.book.build import BookBuildError, RunningBuild
+from scityhelpers.chapters.registry import CHAPTERS
+
+
+# --------------------------------------------------------------------------- chapter tables
+def test_tables_read_from_source_equal_the_imported_tables() -> None:
+    for chapter in CHAPTERS.values():
+        assert chapter.tables() == tuple(chapter.analysis().TABLES), chapter.name
+
+
+def test_reading_the_tables_imports_no_chapter_module() -> None:
+    code = ("import sys; from scityhelpers.chapters.registry import CHAPTERS; "
+            "[c.tables() for c in CHAPTERS.values()]; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('statsmodels', 'sklearn', 'pandas') or m in "
+            "{c.module for c in CHAPTERS.values()}))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True)
+    assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- tidy CSV export
+def test_only_a_changed_tidy_table_is_exported_again(pulled: Path, tmp_path: Path) -> None:
+    html = tmp_path / "html"
+    first = {p.name for p in book.export_tidy_csv(html)}
+    assert {"wages.csv", "productivity.csv"} <= first
+    # the wages CSV older than its table (the table changed), productivity's newer (unchanged)
+    data = html / "data"
+    os.utime(data / "wages.csv", ns=(1_000_000_000, 1_000_000_000))
+    later = (book.tidy_dir() / "productivity.parquet").stat().st_mtime_ns + 10**9
+    (data / "productivity.csv").write_bytes(b"kept")
+    os.utime(data / "productivity.csv", ns=(later, later))
+    book.export_tidy_csv(html)
+    assert (data / "wages.csv").stat().st_mtime_ns > 1_000_000_000  # rewritten
+    assert (data / "wages.csv").read_text(encoding="utf-8").startswith("iso3,year,wage_usd_ppp")
+    assert (data / "productivity.csv").read_bytes() == b"kept"  # not rewritten
+
+
+# --------------------------------------------------------------------------- background builds
+def _running(tmp_path: Path, code: str) -> tuple[RunningBuild, Path]:
+    cache = tmp_path / "cache"
+    (cache / ".doctrees").mkdir(parents=True)
+    output = tmp_path / "out.log"
+    with output.open("wb") as sink:
+        process = subprocess.Popen([sys.executable, "-c", code], stdout=sink,
+                                   stderr=subprocess.STDOUT)
+    return RunningBuild(process, output, cache), cache
+
+
+def test_a_failed_background_build_raises_its_warning_and_drops_its_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(book, "build_dir", lambda: tmp_path / "_build")
+    running, cache = _running(tmp_path, "print('page.md:3: WARNING: unknown document'); "
+                                        "raise SystemExit(1)")
+    with pytest.raises(BookBuildError, match="WARNING: unknown document"):
+        running.wait()
+    assert not cache.exists()  # the next build starts from nothing and warns again
+    assert "unknown document" in (tmp_path / "_build" / book.BUILD_LOG).read_text()
+
+
+def test_a_good_background_build_keeps_its_cache(tmp_path: Path) -> None:
+    running, cache = _running(tmp_path, "print('build succeeded.')")
+    running.wait()
+    assert cache.is_dir()
+    assert not running.output.exists()
+
+
+def test_an_abandoned_background_build_is_stopped_and_forgets_its_cache(tmp_path: Path) -> None:
+    running, cache = _running(tmp_path, "import time; time.sleep(60)")
+    running.abandon()
+    assert running.process.returncode is not None
+    assert not cache.exists()
+
+
+def test_the_japanese_sphinx_build_is_running_while_the_english_one_is(
+        pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``build`` starts the 日本語版 before the English build and abandons it if that fails."""
+    from scityhelpers.book import edition_ja
+
+    order: list[str] = []
+
+    class Fake:
+        def abandon(self) -> None:
+            order.append("ja abandoned")
+
+    def english(*_: object) -> None:
+        order.append("english")
+        raise BookBuildError("english failed")
+
+    monkeypatch.setattr(edition_ja, "start_ja_sphinx",
+                        lambda: order.append("ja started") or Fake())
+    monkeypatch.setattr(book, "_build_english", english)
+    monkeypatch.setattr(book, "build_dir", lambda: tmp_path / "_build")
+    with pytest.raises(BookBuildError, match="english failed"):
+        book.build()
+    assert order == ["ja started", "english", "ja abandoned"]
+    assert not (tmp_path / "_build" / "html").exists()  # nothing published
+
+
+# --------------------------------------------------------------------------- explorer data
+def test_explorer_data_is_made_again_only_when_a_table_it_reads_changed(
+        pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scityhelpers.book import explorer
+    from scityhelpers.pipeline import tidy
+
+    html = tmp_path / "html"
+    target = explorer.write_explorer_data(html)
+    made = target.read_bytes()
+    assert made.startswith(f"window.{explorer.GLOBAL_NAME} = ".encode())
+
+    def not_again() -> None:
+        raise AssertionError("the explorer rows were made again from unchanged inputs")
+
+    monkeypatch.setattr(explorer, "load_explorer_table", not_again)
+    assert explorer.write_explorer_data(html).read_bytes() == made  # unchanged: kept
+
+    real = tidy.fingerprint_or_absent
+    monkeypatch.setattr(tidy, "fingerprint_or_absent",
+                        lambda table: "changed" if table == "taxable_income" else real(table))
+    with pytest.raises(AssertionError, match="made again"):
+        explorer.write_explorer_data(html)  # a table it reads changed: made again
+    monkeypatch.undo()
+    target.unlink()
+    assert explorer.write_explorer_data(html).read_bytes() == made  # missing file: made again
