@@ -1,0 +1,170 @@
+"""A kernel started early for the claims ledger, its libraries imported while others run.
+
+On two cores, ``scity run`` starts the ledger's kernel as soon as a core is free; the executed
+notebook is the same as a fresh kernel's (tested).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scityhelpers.book.execute import (
+    KERNEL,
+    _kernel_log,
+    _worker_init,
+    execute,
+    figure_environment,
+    figure_staging,
+    figure_staging_path,
+    pin_blas_threads,
+)
+from scityhelpers.book.notebook_files import notebook_cells
+from scityhelpers.book.run_plan import RunPlan, _source, chapter_code_files
+from scityhelpers.chapters.registry import Chapter
+
+log = logging.getLogger(__name__)
+
+#: how long a warm kernel may take to start and import its chapter's libraries (seconds)
+WARM_TIMEOUT_S = 120
+
+
+def warm_imports(chapter: Chapter) -> list[str]:
+    """The libraries outside the package that a chapter's code imports at module level.
+
+    Read with :mod:`ast` from the notebook's code cells and the package files it imports
+    (:func:`chapter_code_files`); imports inside functions are left to the run.
+    """
+    import ast
+
+    sources = [_source(c) for c in notebook_cells(chapter.notebook) if c["cell_type"] == "code"]
+    sources += [p.read_text(encoding="utf-8") for p in chapter_code_files(chapter)
+                if p.suffix == ".py"]
+    names: set[str] = set()
+    for source in sources:
+        try:
+            body = ast.parse(source).body
+        except SyntaxError:  # a cell with IPython magics: the run reports its own errors
+            continue
+        for node in body:
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+    return sorted(n for n in names if n.split(".")[0] not in {"scityhelpers", "__future__"})
+
+
+#: run silently in a warm kernel: imports modules without binding a name in the notebook's
+#: namespace (a module that fails to import is left for the notebook to report)
+_WARM_CODE = """def _scity_warm(names):
+    import importlib
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+_scity_warm({names!r})
+del _scity_warm
+"""
+
+
+async def _start_warm(kernel: Any, cwd: Path, modules: list[str]) -> None:
+    await kernel.start_kernel(cwd=str(cwd))
+    client = kernel.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=WARM_TIMEOUT_S)
+        await client.execute_interactive(_WARM_CODE.format(names=modules), silent=True,
+                                         store_history=False, timeout=WARM_TIMEOUT_S)
+    finally:
+        client.stop_channels()
+
+
+def _serve_warm_kernel(early: RunPlan, modules: list[str], connection: Any,
+                       stderr_log: str | None) -> None:
+    """Child process: start a kernel for ``early``, import its libraries, then run the plan sent.
+
+    The kernel inherits the environment of the run (one BLAS thread, where the figures go),
+    so it is started from the plan's chapter and parameters; the parent sends the final
+    plan (same chapter and parameters) once the chapters it reads are done, or None.
+    """
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    _worker_init(stderr_log)
+    pin_blas_threads()
+    kernel = AsyncKernelManager(kernel_name=KERNEL)
+    try:
+        with figure_environment(early, figure_staging(early)):
+            run_sync(_start_warm)(kernel, early.chapter.notebook.parent, modules)
+        run = connection.recv()
+        if run is not None:
+            execute(run, kernel)
+        connection.send(None)
+    except BaseException as error:  # reported to the parent, which raises it
+        connection.send(error)
+    finally:
+        if kernel.has_kernel:
+            run_sync(kernel.shutdown_kernel)(now=True)
+        shutil.rmtree(figure_staging_path(early), ignore_errors=True)
+
+
+@dataclass
+class WarmKernel:
+    """A kernel started, with its chapter's libraries imported, while earlier chapters run.
+
+    The claims ledger must wait for the chapters whose facts it reads, but its kernel start
+    and imports (seconds) need not: they run in a child process on a free core, which then
+    executes the ledger's plan when :meth:`execute` sends it. Used only for a plan with the
+    same chapter and parameters as the one it was started for; the notebook's cells all run
+    in it as in a fresh kernel (the imports ran silently and bound no names).
+    """
+
+    early: RunPlan
+    process: Any
+    connection: Any
+    sent: bool = False
+
+    @classmethod
+    def start(cls, early: RunPlan) -> WarmKernel:
+        """Start the child process (it returns at once)."""
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        parent_end, child_end = context.Pipe()
+        process = context.Process(target=_serve_warm_kernel, daemon=True,
+                                  args=(early, warm_imports(early.chapter), child_end,
+                                        _kernel_log()))
+        process.start()
+        child_end.close()
+        return cls(early, process, parent_end)
+
+    def fits(self, run: RunPlan) -> bool:
+        """Whether ``run`` may execute in this kernel (same chapter, output and parameters)."""
+        return (not self.sent and run.chapter == self.early.chapter
+                and run.output == self.early.output and run.parameters == self.early.parameters)
+
+    def execute(self, run: RunPlan) -> None:
+        """Execute ``run`` in the warm kernel and wait; raise what the execution raised."""
+        self.sent = True
+        self.connection.send(run)
+        error = self.connection.recv()
+        self.process.join()
+        if error is not None:
+            raise error
+
+    def close(self) -> None:
+        """Shut the kernel down if it was not used (its chapter was skipped or failed)."""
+        if not self.sent and self.process.is_alive():
+            self.sent = True
+            with suppress(OSError):  # the child already gone: nothing to tell it
+                self.connection.send(None)
+            self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        self.connection.close()
