@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from scityhelpers import load
-from scityhelpers.book.build import PageProblem, check_built_book, page_text, toc_files
 from scityhelpers.book.change_report import EMPTY, Change, changes_page_markdown, compare_editions
 from scityhelpers.book.data_sources_page import data_sources_markdown
+from scityhelpers.book.page_checks import PageProblem, check_built_book, page_text, toc_files
 from scityhelpers.chapters.wages import compute as wages
 
 REPO = Path(__file__).resolve().parents[1]
@@ -99,13 +99,13 @@ def test_pages_render_japanese_text(built_book: Path, page: str) -> None:
 
 
 def test_no_broken_internal_links(built_book: Path) -> None:
-    from scityhelpers.book.build import broken_internal_links
+    from scityhelpers.book.page_checks import broken_internal_links
 
     assert broken_internal_links(built_book) == []
 
 
 def test_link_check_finds_a_broken_link(tmp_path: Path) -> None:
-    from scityhelpers.book.build import broken_internal_links
+    from scityhelpers.book.page_checks import broken_internal_links
 
     (tmp_path / "a.html").write_text('<a href="b.html#x">b</a> <img src="missing.png">'
                                      '<a href="https://example.org">e</a>', encoding="utf-8")
@@ -114,7 +114,7 @@ def test_link_check_finds_a_broken_link(tmp_path: Path) -> None:
 
 
 def test_every_glued_value_is_shown_on_its_page(built_book: Path) -> None:
-    from scityhelpers.book.build import missing_glued_values
+    from scityhelpers.book.page_checks import missing_glued_values
 
     assert missing_glued_values(built_book) == []
 
@@ -122,7 +122,7 @@ def test_every_glued_value_is_shown_on_its_page(built_book: Path) -> None:
 def test_glue_check_notices_a_value_the_page_does_not_show(
     built_book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scityhelpers.book import build as book
+    from scityhelpers.book import page_checks as book
 
     real = book.glue_values
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scityhelpers import load
-from scityhelpers.book.build import page_text
+from scityhelpers.book.page_checks import page_text
 from scityhelpers.chapters.population import compute as population
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from scityhelpers import load
-from scityhelpers.book.build import page_text
+from scityhelpers.book.page_checks import page_text
 from scityhelpers.chapters.kpi import compute as kpi
 from scityhelpers.chapters.programmes import compute as programmes
 from scityhelpers.reference.briefing import load_briefing

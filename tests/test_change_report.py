@@ -10,8 +10,8 @@ import pytest
 import responses
 from typer.testing import CliRunner
 
-from scityhelpers.book.build import page_text
 from scityhelpers.book.change_report import EMPTY, changes_page_markdown
+from scityhelpers.book.page_checks import page_text
 from scityhelpers.paths import project_root
 from scityhelpers.pipeline import tidy
 from scityhelpers.pipeline.manifest import get_source

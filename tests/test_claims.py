@@ -121,7 +121,7 @@ def test_claims_notebook_rerun_for_another_fiscal_year(pulled: Path, tmp_path: P
     import papermill
 
     from scityhelpers import load
-    from scityhelpers.book.build import glue_values
+    from scityhelpers.book.page_checks import glue_values
 
     out = tmp_path / "claims_fy2021.ipynb"
     papermill.execute_notebook(str(REPO / "notebooks" / "claims.ipynb"), str(out),

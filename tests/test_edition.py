@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scityhelpers.book.build import toc_files
 from scityhelpers.book.edition import (
     EditionError,
     build_edition_archive,
@@ -19,6 +18,7 @@ from scityhelpers.book.edition import (
     footer_line,
     stamp_pages,
 )
+from scityhelpers.book.page_checks import toc_files
 from scityhelpers.pipeline.tidy import load
 
 FOOTER = '<div class="extra_footer">\n  <p>Text and figures: CC BY 4.0.</p>\n</div>'

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from scityhelpers.book import build as book
-from scityhelpers.book.build import BUILD_DIGEST_FILE, BookBuildError, page_text
+from scityhelpers.book.build import BUILD_DIGEST_FILE, BookBuildError
 from scityhelpers.book.change_report import BASELINE_FILE
+from scityhelpers.book.page_checks import glue_values, page_text
 
 REPO = Path(__file__).resolve().parents[1]
 #: what a book build reads; the rest of the repository (code, raw data, caches) stays out
@@ -79,7 +80,7 @@ def test_failed_build_keeps_the_previous_site_byte_identical(published_copy: Pat
     before = _site_bytes(published)
     stamp = published.parent / BUILD_DIGEST_FILE
     stamp_before = stamp.read_text(encoding="utf-8")
-    rank = book.glue_values(project_copy / "notebooks" / "wages.ipynb")["japan_rank"]
+    rank = glue_values(project_copy / "notebooks" / "wages.ipynb")["japan_rank"]
     assert f"Japan ranks {rank} th of 38" in page_text(published / "book" / "wages.html")
 
     _drop_glue_output(project_copy / "notebooks" / "wages.ipynb", "japan_rank")

@@ -12,7 +12,6 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from scityhelpers.book.build import toc_files
 from scityhelpers.book.figure_export import (
     CSV_ENCODING,
     LINK_CLASS,
@@ -21,6 +20,7 @@ from scityhelpers.book.figure_export import (
     split_title,
     write_figure_files,
 )
+from scityhelpers.book.page_checks import toc_files
 from scityhelpers.chapters.wages import compute as wages
 from scityhelpers.chapters.wages import figures as wage_plots
 from scityhelpers.pipeline.tidy import load

@@ -12,8 +12,8 @@ import nbformat
 import papermill
 
 from scityhelpers import load
-from scityhelpers.book.build import glue_values
 from scityhelpers.book.facts import recorded
+from scityhelpers.book.page_checks import glue_values
 from scityhelpers.chapters.registry import CHAPTERS
 from scityhelpers.chapters.wages import compute as wages
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import papermill
 
-from scityhelpers.book.build import glue_values, page_text
 from scityhelpers.book.facts import recorded
+from scityhelpers.book.page_checks import glue_values, page_text
 from scityhelpers.chapters.digital_productivity import compute as countries
 from scityhelpers.chapters.digital_productivity.compute import COMPOSITE, Spec
 

@@ -8,8 +8,8 @@ import papermill
 import pytest
 
 from scityhelpers import load
-from scityhelpers.book.build import glue_values
 from scityhelpers.book.facts import recorded
+from scityhelpers.book.page_checks import glue_values
 from scityhelpers.book.runner import plan
 from scityhelpers.chapters.population import compute as population
 from scityhelpers.chapters.registry import get_chapter

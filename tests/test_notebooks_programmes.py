@@ -9,8 +9,8 @@ import papermill
 import pytest
 
 from scityhelpers import load
-from scityhelpers.book.build import glue_values
 from scityhelpers.book.facts import recorded
+from scityhelpers.book.page_checks import glue_values
 from scityhelpers.chapters.kpi import compute as kpi
 from scityhelpers.chapters.parameters import check
 from scityhelpers.chapters.programmes import compute as programmes

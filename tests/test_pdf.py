@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from scityhelpers.book.build import glue_values
 from scityhelpers.book.edition_ja import JA_DIR
+from scityhelpers.book.page_checks import glue_values
 from tests.conftest import project_lock
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from scityhelpers.book.build import glue_values
 from scityhelpers.book.edition_ja import (
     GENERATED_PAGES,
     HASH_KEY,
@@ -23,6 +22,7 @@ from scityhelpers.book.edition_ja import (
     record_hash,
     translation_problems,
 )
+from scityhelpers.book.page_checks import glue_values
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -166,7 +166,7 @@ def test_japanese_wages_page_shows_japans_rank_from_the_notebook(built_book: Pat
 @pytest.mark.book
 def test_japanese_pages_have_no_unrendered_markup(built_book: Path) -> None:
     """CommonMark emphasis next to CJK punctuation silently fails; no ``**`` may survive."""
-    from scityhelpers.book.build import page_text
+    from scityhelpers.book.page_checks import page_text
 
     for page in sorted((built_book / "ja" / "book").glob("*.html")):
         assert "**" not in page_text(page), page.name

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scityhelpers.book.build import glue_values
 from scityhelpers.book.notebooks_ja import (
     CELLS_DIR,
     PHRASES_FILE,
@@ -32,6 +31,7 @@ from scityhelpers.book.notebooks_ja import (
     translate_phrase,
     translate_table,
 )
+from scityhelpers.book.page_checks import glue_values
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -197,7 +197,7 @@ def test_the_japanese_notebook_changes_narrative_and_phrases_only() -> None:
 # --------------------------------------------------------------------------- built edition
 @pytest.mark.book
 def test_japanese_notebook_pages_show_japanese_narrative(built_book: Path) -> None:
-    from scityhelpers.book.build import page_text
+    from scityhelpers.book.page_checks import page_text
 
     for chapter, heading in (("wages", "賃金と生産性：計算"), ("claims", "主張の検証台帳：計算")):
         text = page_text(built_book / "ja" / "notebooks" / f"{chapter}.html")

@@ -9,8 +9,8 @@ import pandas as pd
 import papermill
 import pytest
 
-from scityhelpers.book.build import glue_values
 from scityhelpers.book.facts import recorded
+from scityhelpers.book.page_checks import glue_values
 from scityhelpers.chapters.municipal_models import compute as municipal
 from scityhelpers.chapters.parameters import validate
 from scityhelpers.errors import ModelDataError, ParameterError
@@ -271,7 +271,7 @@ def test_papermill_programme_sdgs_glues_the_functions_results(pulled: Path,
 
 
 def test_built_page_shows_the_numbers_from_the_notebook(built_book: Path) -> None:
-    from scityhelpers.book.build import page_text
+    from scityhelpers.book.page_checks import page_text
 
     text = page_text(built_book / "book" / "municipal_models.html")
     glued = glue_values(NOTEBOOK)

@@ -8,7 +8,6 @@ of the table of contents must exist, be non-empty and show the values glued into
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 import os
 import re
@@ -19,50 +18,20 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from scityhelpers.book.change_report import write_baseline, write_changes_page
 from scityhelpers.book.data_sources_page import write_data_sources_page
 from scityhelpers.book.notebook_files import notebook_cells
+from scityhelpers.book.page_checks import site_problems
 from scityhelpers.chapters.registry import CHAPTERS
 from scityhelpers.errors import (
     BookBuildError,  # importable from here too
-    )
+)
 from scityhelpers.paths import build_dir, project_root, tidy_dir
 from scityhelpers.pipeline.fetch import atomic_write
 
 log = logging.getLogger(__name__)
 
-GLUE_RECORD = "application/papermill.record/text/plain"
-
-
-# --------------------------------------------------------------------------- glue values
-def glue_values(notebook: Path) -> dict[str, str]:
-    """Return every value a notebook glued, as the text it would render (name → text)."""
-    values: dict[str, str] = {}
-    for cell in notebook_cells(notebook):
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get("scrapbook", {})
-            data = output.get("data", {})
-            is_figure = any(key.endswith("image/png") for key in data)
-            if meta.get("name") and GLUE_RECORD in data and not is_figure:
-                text = output["data"][GLUE_RECORD]
-                values[meta["name"]] = "".join(text) if isinstance(text, list) else str(text)
-    return values
-
-
 # --------------------------------------------------------------------------- build and check
-def toc_files() -> list[str]:
-    """Every document of ``_toc.yml`` (root first), without suffix."""
-    toc = yaml.safe_load((project_root() / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part.get("chapters", []):
-            files.append(chapter["file"])
-            files += [section["file"] for section in chapter.get("sections", [])]
-    return files
-
-
 def export_tidy_csv(html_dir: Path) -> list[Path]:
     """Copy each chapter's tidy tables as CSV into the site (the "Download data" links).
 
@@ -191,49 +160,6 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BUILD_LOG = "build.log"
 
 
-_TAG = re.compile(r"<[^>]+>")
-#: text that only appears when an object was glued instead of its value
-UNRENDERED_MARKERS = ("<IPython.core.display", " object at 0x", "<pandas.io.formats.style")
-
-
-def page_text(page: Path) -> str:
-    """Visible text of a built page's main article (scripts and navigation stripped)."""
-    document = page.read_text(encoding="utf-8")
-    match = re.search(r'<article class="bd-article"[^>]*>(.*?)</article>', document, re.S)
-    body = match.group(1) if match else document
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
-    return " ".join(html.unescape(_TAG.sub(" ", body)).split())
-
-
-@dataclass(frozen=True)
-class PageProblem:
-    """A built page that is missing, empty, or shows an unrendered glue."""
-
-    page: str
-    problem: str
-
-
-def check_built_book(html_dir: Path) -> list[PageProblem]:
-    """Check ``index.html`` and every toc page: present, with text, no unresolved glue."""
-    problems = []
-    if not (html_dir / "index.html").is_file():
-        problems.append(PageProblem("index.html", "missing"))
-    for doc in toc_files():
-        page = html_dir / f"{doc}.html"
-        if not page.is_file():
-            problems.append(PageProblem(doc, "missing"))
-            continue
-        text = page_text(page)
-        if len(text) < 200:
-            problems.append(PageProblem(doc, f"nearly empty ({len(text)} characters)"))
-        if "{glue" in text or ".ipynb::" in text:
-            problems.append(PageProblem(doc, "contains an unrendered glue reference"))
-        for marker in UNRENDERED_MARKERS:
-            if marker in text:
-                problems.append(PageProblem(doc, f"shows a raw Python repr ({marker!r})"))
-    return problems
-
-
 _NOTEBOOK_REF = re.compile(r"\.\./notebooks/([\w-]+)\.ipynb")
 
 
@@ -353,14 +279,6 @@ def publish_site(staged: Path, published: Path,
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def site_problems(html_dir: Path) -> list[PageProblem]:
-    """Every page check of a built site: pages present and full, glued values shown, links."""
-    problems = check_built_book(html_dir) + missing_glued_values(html_dir)
-    problems += [PageProblem(page, f"broken link to {target}")
-                 for page, target in broken_internal_links(html_dir)]
-    return problems
-
-
 def _unchanged_note(published: Path) -> str:
     if (published / "index.html").is_file():
         return (f"Nothing was published: {published} still holds the last good build, "
@@ -446,68 +364,3 @@ def _build_english(root: Path, staged: Path, published: Path) -> None:
                              f"{_unchanged_note(published)}")
 
 
-# --------------------------------------------------------------------------- internal links
-_LINK = re.compile(r'(?:href|src)="([^"#?]*)(?:[?#][^"]*)?"')
-_EXTERNAL = ("http://", "https://", "mailto:", "data:", "javascript:", "//")
-
-
-def broken_internal_links(html_dir: Path) -> list[tuple[str, str]]:
-    """Every (page, target) where a local ``href``/``src`` points at a file that is not there.
-
-    External links are not followed (the build machine is offline); fragments and queries are
-    ignored. Run over every page of the site (search and index pages included); ``_static``
-    holds theme templates, not pages.
-    """
-    broken = []
-    for page in sorted(html_dir.rglob("*.html")):
-        if "_static" in page.relative_to(html_dir).parts:
-            continue
-        for target in set(_LINK.findall(page.read_text(encoding="utf-8", errors="replace"))):
-            if not target or target.startswith(_EXTERNAL):
-                continue
-            resolved = (page.parent / target).resolve()
-            if not resolved.exists():
-                broken.append((page.relative_to(html_dir).as_posix(), target))
-    return broken
-
-
-# --------------------------------------------------------------------------- glued values shown
-_GLUE_TEXT = re.compile(r"\{glue:text\}`\.\./notebooks/([\w-]+)\.ipynb::(\w+)(?::([^`]*))?`")
-
-
-_PASTED = re.compile(r'<span class="pasted-text">(.*?)</span>', re.S)
-
-
-def missing_glued_values(html_dir: Path) -> list[PageProblem]:
-    """Pages that do not show, in order, the values their ``{glue:text}`` roles glue.
-
-    myst-nb renders each role as a ``pasted-text`` span, so the spans of a built page must
-    equal the notebook's glued values formatted as the roles ask, one for one.
-    """
-    # myst-nb's own formatter, so the check agrees with what the role renders; imported here
-    # because it pulls in Sphinx, which `scity run` (importing this module) does not need
-    from myst_nb.core.variables import format_plain_text
-
-    root = project_root()
-    problems = []
-    notebooks: dict[str, dict[str, str]] = {}
-    for page in sorted((root / "book").glob("*.md")):
-        built = html_dir / "book" / f"{page.stem}.html"
-        refs = _GLUE_TEXT.findall(page.read_text(encoding="utf-8"))
-        if not refs or not built.is_file():
-            continue
-        shown = [html.unescape(s) for s in _PASTED.findall(built.read_text(encoding="utf-8"))]
-        if len(shown) != len(refs):
-            problems.append(PageProblem(f"book/{page.stem}",
-                                        f"shows {len(shown)} glued values, glues {len(refs)}"))
-            continue
-        for (notebook, key, fmt), text in zip(refs, shown, strict=True):
-            if notebook not in notebooks:
-                notebooks[notebook] = glue_values(root / "notebooks" / f"{notebook}.ipynb")
-            values = notebooks[notebook]
-            expected = format_plain_text(values[key], fmt or "s") if key in values else None
-            if expected != text:
-                problems.append(PageProblem(
-                    f"book/{page.stem}",
-                    f"shows {text!r} for {notebook}::{key}, the notebook gives {expected!r}"))
-    return problems

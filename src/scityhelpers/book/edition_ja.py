@@ -342,12 +342,8 @@ def build_ja(*, builder: str = "html", running: RunningBuild | None = None) -> P
     Raises:
         BookBuildError: the Sphinx build failed (``-W``) or a built page has problems.
     """
-    from scityhelpers.book.build import (
-        BookBuildError,
-        PageProblem,
-        broken_internal_links,
-        check_built_book,
-    )
+    from scityhelpers.book.build import BookBuildError
+    from scityhelpers.book.page_checks import PageProblem, broken_internal_links, check_built_book
 
     root = project_root()
     problems = translation_problems(root)
@@ -416,7 +412,7 @@ def _forget_english_stamp() -> None:
 
 def check_built_book_ja(stage: Path, html_dir: Path, check: Any) -> list[Any]:
     """The English page checks, run on the Japanese site, plus its counterparts in English."""
-    from scityhelpers.book.build import PageProblem, missing_glued_values
+    from scityhelpers.book.page_checks import PageProblem, missing_glued_values
 
     previous = os.environ.get("SCITY_ROOT")
     os.environ["SCITY_ROOT"] = str(stage)
