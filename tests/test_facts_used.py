@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scityhelpers.book.build import VERDICT_PREFIX
+from scityhelpers.book.change_report import VERDICT_PREFIX
 from scityhelpers.book.facts import fact_values, facts_path, load_specs, read_record
 from scityhelpers.book.notebook_text import read_twin
 from scityhelpers.book.units_ja import MAN_SUFFIX, MILLION_SUFFIX
