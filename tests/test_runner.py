@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from scityhelpers.book.run_plan import unchanged_since_last_run
 from scityhelpers.book.runner import NotebookExecutionError, RunPlan, execute, plan, run_chapters
 from scityhelpers.chapters.registry import get_chapter
 from scityhelpers.errors import ParameterError
@@ -40,7 +42,7 @@ def test_year_outside_the_edition_is_refused(pulled: Path) -> None:
 
 
 def test_unchanged_inputs_are_skipped(pulled: Path, tmp_path: Path) -> None:
-    first = plan(get_chapter("wages"), {"year": 2020}, tmp_path)
+    first = plan(get_chapter("wages"), {"year": 2020}, tmp_path, request={"year": 2020})
     assert not first.skip
     execute(first)
     again = plan(get_chapter("wages"), {"year": 2020}, tmp_path)
@@ -48,6 +50,12 @@ def test_unchanged_inputs_are_skipped(pulled: Path, tmp_path: Path) -> None:
     assert again.skip
     assert not changed.skip
     assert again.input_hash != changed.input_hash
+    # the fault: after `git checkout notebooks/` (same cells, the committed 2022 outputs) the
+    # untracked run record still called the notebook this 2020 run's result and skipped it
+    assert unchanged_since_last_run(get_chapter("wages"), {"year": 2020}, tmp_path) is not None
+    shutil.copyfile(REPO / "notebooks" / "wages.ipynb", tmp_path / "wages.ipynb")
+    assert not plan(get_chapter("wages"), {"year": 2020}, tmp_path).skip
+    assert unchanged_since_last_run(get_chapter("wages"), {"year": 2020}, tmp_path) is None
 
 
 @dataclass(frozen=True)

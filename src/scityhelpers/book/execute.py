@@ -24,7 +24,7 @@ import nbformat
 from scityhelpers.book.edition import edition_or_none
 from scityhelpers.book.facts import facts_in_notebook, facts_path
 from scityhelpers.book.notebook_files import notebook_cells
-from scityhelpers.book.run_plan import RunPlan, _run_record_path
+from scityhelpers.book.run_plan import RunPlan, _run_record_path, output_digest
 from scityhelpers.errors import (
     NotebookExecutionError,
 )
@@ -173,7 +173,7 @@ def _facts_json(run: RunPlan, executed: Path) -> bytes:
 
 def _write_record(run: RunPlan) -> None:
     record = {"input_hash": run.input_hash, "parameters": run.parameters,
-              "request_key": run.request_key}
+              "request_key": run.request_key, "output_sha256": output_digest(run.output)}
     atomic_write(_run_record_path(run.output),
                  [json.dumps(record, indent=1, sort_keys=True).encode()])
 

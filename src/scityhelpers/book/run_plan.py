@@ -139,10 +139,21 @@ def plan(chapter: Chapter, overrides: dict[str, Any], out_dir: Path | None,
     output = (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
     record = _run_record_path(output)
     previous = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
-    skip = (not force and output.is_file() and previous.get("input_hash") == digest)
+    skip = (not force and output.is_file() and previous.get("input_hash") == digest
+            and previous.get("output_sha256") == output_digest(output))
     key = (_request_key(chapter, request, list(module.TABLES), out_dir)
            if request is not None else None)
     return RunPlan(chapter, parameters, digest, output, skip, key)
+
+
+def output_digest(output: Path) -> str:
+    """sha256 of the executed notebook's bytes, as the run that wrote it recorded them.
+
+    Cell sources alone do not identify a result: ``git checkout notebooks/`` restores the
+    committed outputs (other parameters) with the same cells, and the run record, which git
+    does not track, would otherwise call it this run's result.
+    """
+    return hashlib.sha256(output.read_bytes()).hexdigest()
 
 
 def _request_key(chapter: Chapter, request: dict[str, Any], tables: list[str],
@@ -171,4 +182,6 @@ def unchanged_since_last_run(chapter: Chapter, request: dict[str, Any],
     stored = record.get("request_key")
     if not stored or _request_key(chapter, request, list(stored["tables"]), out_dir) != stored:
         return None
+    if record.get("output_sha256") != output_digest(output):
+        return None  # the notebook was replaced since (git checkout, a copy): not this run's
     return RunPlan(chapter, record["parameters"], record["input_hash"], output, True, stored)
