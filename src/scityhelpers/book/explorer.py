@@ -15,7 +15,6 @@ case, macrons (``Chūō`` = ``chuo``) and separators (``Nan-yo`` = ``nanyo``). T
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -218,21 +217,16 @@ def explorer_inputs_digest() -> str:
     """Hash of what ``explorer.js`` is made from: its tidy tables and the code that reads them.
 
     The tables are :data:`TABLES` and every projection edition's table (by their tidy
-    fingerprints, "absent" for one not built); the code is this module's import closure
-    within the package plus the package data.
+    fingerprints, "absent" for one not built); the code is this module's import closure and
+    the data beside it: the one staleness checksum (:mod:`scityhelpers.pipeline.staleness`).
     """
-    from scityhelpers.pipeline.staleness import PACKAGE_DIR, closure, data_files
+    from scityhelpers.pipeline.staleness import code_checksum, step_checksum
     from scityhelpers.pipeline.tidy import fingerprint_or_absent
     from scityhelpers.reference.projections import EDITION_TABLES
 
-    digest = hashlib.sha256()
-    for table in sorted(set(TABLES) | set(EDITION_TABLES.values())):
-        digest.update(f"{table}={fingerprint_or_absent(table)}\n".encode())
-    here = Path(__file__).resolve()
-    for path in sorted(closure([here.read_text(encoding="utf-8")]) | data_files() | {here}):
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    tables = sorted(set(TABLES) | set(EDITION_TABLES.values()))
+    return step_checksum(code_checksum(modules=[__name__]),
+                         {table: fingerprint_or_absent(table) for table in tables})
 
 
 def write_explorer_data(html_dir: Path) -> Path:

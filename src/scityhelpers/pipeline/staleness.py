@@ -95,15 +95,12 @@ def closure(sources: Iterable[str] = (), modules: Iterable[str] = ()) -> set[Pat
     return {path for name in seen if (path := module_file(name)) is not None}
 
 
-def data_files(modules: Iterable[Path] | None = None) -> set[Path]:
-    """The package's data files read by ``modules`` (all of them when ``modules`` is None).
+def data_files(modules: Iterable[Path]) -> set[Path]:
+    """The package's data files read by ``modules`` (paths of package modules).
 
     A module's data sits beside it or in a ``resources/`` folder beside it: a chapter's
     ``facts.csv``, the resolvers' ``reference/resources/*.csv``.
     """
-    if modules is None:
-        return {p for p in PACKAGE_DIR.rglob("*")
-                if p.suffix in DATA_SUFFIXES and "__pycache__" not in p.parts}
     folders = {m.parent for m in modules}
     return {p for folder in folders for pattern in ("*", "resources/*")
             for p in folder.glob(pattern) if p.suffix in DATA_SUFFIXES}
