@@ -24,7 +24,7 @@ from queue import Empty
 import pytest
 from nbval.plugin import IPyNbFile
 
-from scityhelpers.book.runner import pin_blas_threads
+from scityhelpers.book.execute import pin_blas_threads
 
 pin_blas_threads()
 

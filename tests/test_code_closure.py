@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scityhelpers.book.runner import chapter_code_files
+from scityhelpers.book.run_plan import chapter_code_files
 from scityhelpers.chapters.registry import CHAPTERS
 from scityhelpers.pipeline.staleness import PACKAGE_DIR, imported_modules
 

@@ -278,7 +278,7 @@ def test_out_in_an_unwritable_place_is_refused(real_root_run_turn: Path) -> None
 
 
 def test_out_outside_the_project_says_where_it_writes(pulled: Path, tmp_path: Path) -> None:
-    from scityhelpers.book.runner import prepare_out_dir
+    from scityhelpers.book.run_lock import prepare_out_dir
     from scityhelpers.paths import project_root
 
     target, inside = prepare_out_dir(tmp_path / "runs" / "w", project_root())
@@ -385,7 +385,7 @@ def test_messages_piped_to_a_file_are_not_wrapped(add_source, fixtures: Path) ->
 def test_second_concurrent_run_is_refused_naming_the_holder(real_root_run_turn: Path) -> None:
     import os
 
-    from scityhelpers.book.runner import LOCK_FILE, run_lock
+    from scityhelpers.book.run_lock import LOCK_FILE, run_lock
     from scityhelpers.paths import project_root
 
     notebook = REPO / "notebooks" / "wages.ipynb"
@@ -432,6 +432,7 @@ def test_ctrl_c_leaves_everything_and_says_so(project_copy: Path) -> None:
 def test_interrupt_during_planning_exits_130_and_releases_the_lock(
         real_root_run_turn: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scityhelpers.book import runner
+    from scityhelpers.book.run_lock import run_lock
     from scityhelpers.paths import project_root
 
     def interrupted(*args: object, **kwargs: object) -> None:
@@ -441,7 +442,7 @@ def test_interrupt_during_planning_exits_130_and_releases_the_lock(
     result = _cli("run", "--only", "wages")
     assert result.exit_code == 130
     assert result.output.strip() == "interrupted; nothing changed"
-    with runner.run_lock(project_root()):
+    with run_lock(project_root()):
         pass
 
 

@@ -17,7 +17,7 @@ from scityhelpers.book.notebook_text import (
     twin_path,
     write_twin,
 )
-from scityhelpers.book.runner import source_hash
+from scityhelpers.book.run_plan import source_hash
 from scityhelpers.chapters.registry import CHAPTERS
 from scityhelpers.errors import NotebookTextError
 

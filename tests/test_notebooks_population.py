@@ -10,7 +10,7 @@ import pytest
 from scityhelpers import load
 from scityhelpers.book.facts import recorded
 from scityhelpers.book.page_checks import glue_values
-from scityhelpers.book.runner import plan
+from scityhelpers.book.run_plan import plan
 from scityhelpers.chapters.population import compute as population
 from scityhelpers.chapters.registry import get_chapter
 from scityhelpers.errors import ParameterError

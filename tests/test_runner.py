@@ -9,8 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scityhelpers.book.run_plan import unchanged_since_last_run
-from scityhelpers.book.runner import NotebookExecutionError, RunPlan, execute, plan, run_chapters
+from scityhelpers.book.execute import execute
+from scityhelpers.book.run_plan import RunPlan, plan, unchanged_since_last_run
+from scityhelpers.book.runner import NotebookExecutionError, run_chapters
 from scityhelpers.chapters.registry import get_chapter
 from scityhelpers.errors import ParameterError
 

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from scityhelpers.book import runner
-from scityhelpers.book.runner import RunPlan, WarmKernel, run_chapters, warm_imports
+from scityhelpers.book.execute import figure_staging_path
+from scityhelpers.book.run_plan import RunPlan, chapter_parameters
+from scityhelpers.book.runner import run_chapters
+from scityhelpers.book.warm_kernel import WarmKernel, warm_imports
 from scityhelpers.chapters.registry import get_chapter
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,7 +46,7 @@ def test_the_ledger_kernel_is_warmed_only_when_a_core_is_free(
     assert bool(warm) is started
     assert bool(calls) is started
     if started:
-        assert calls[0].parameters == runner.chapter_parameters(claims, {})
+        assert calls[0].parameters == chapter_parameters(claims, {})
 
 
 def test_a_warm_kernel_fits_only_its_own_plan() -> None:
@@ -83,13 +86,13 @@ def test_the_ledger_run_in_a_warm_kernel_equals_a_fresh_kernels(
 
 def test_an_unused_warm_kernel_is_shut_down(pulled: Path, tmp_path: Path) -> None:
     claims = get_chapter("claims")
-    early = RunPlan(claims, runner.chapter_parameters(claims, {}), "",
+    early = RunPlan(claims, chapter_parameters(claims, {}), "",
                     tmp_path / "claims.ipynb", False)
     kernel = WarmKernel.start(early)
     kernel.close()
     assert not kernel.process.is_alive()
     assert kernel.process.exitcode == 0
-    assert not runner.figure_staging_path(early).exists()
+    assert not figure_staging_path(early).exists()
     assert not (tmp_path / "claims.ipynb").exists()
 
 

@@ -202,7 +202,8 @@ def run(
 ) -> None:
     """Execute chapter notebooks with papermill (in place by default), then report changes."""
     from scityhelpers.book import change_report
-    from scityhelpers.book.runner import prepare_out_dir, run_chapters, run_lock
+    from scityhelpers.book.run_lock import prepare_out_dir, run_lock
+    from scityhelpers.book.runner import run_chapters
     from scityhelpers.chapters.registry import CHAPTERS
     from scityhelpers.paths import project_root
 

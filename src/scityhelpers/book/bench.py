@@ -24,7 +24,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from scityhelpers.book.runner import SINGLE_THREAD_ENV
+from scityhelpers.book.execute import SINGLE_THREAD_ENV
 from scityhelpers.paths import mirror_dir, project_root
 
 #: what the copy leaves out: everything the cold run must make itself

@@ -32,30 +32,22 @@ from rich.progress import (
 )
 
 from scityhelpers.book.execute import (
-    KERNEL,
-    SINGLE_THREAD_ENV,
     _kernel_log,
     _stop_workers,
     _worker_init,
     _write_record,
     execute,
-    figure_staging_path,
-    pin_blas_threads,
 )
 from scityhelpers.book.notebook_text import sync_notebooks
-from scityhelpers.book.run_lock import LOCK_FILE, prepare_out_dir, run_lock
 from scityhelpers.book.run_plan import (
     FACTS_DIR_PARAM,
     RunPlan,
-    chapter_code_files,
     chapter_parameters,
-    input_hash,
     notebook_defaults,
     plan,
-    source_hash,
     unchanged_since_last_run,
 )
-from scityhelpers.book.warm_kernel import WarmKernel, warm_imports
+from scityhelpers.book.warm_kernel import WarmKernel
 from scityhelpers.chapters.parameters import validate
 from scityhelpers.chapters.registry import CHAPTERS, Chapter, get_chapter
 from scityhelpers.errors import (  # NotebookExecutionError: importable from here too
@@ -65,13 +57,6 @@ from scityhelpers.errors import (  # NotebookExecutionError: importable from her
 
 log = logging.getLogger(__name__)
 
-#: names other modules, the CLI and the tests import from here (the runner's parts live in
-#: run_plan, execute, warm_kernel and run_lock)
-__all__ = ["FACTS_DIR_PARAM", "KERNEL", "LOCK_FILE", "SINGLE_THREAD_ENV", "NotebookExecutionError",
-           "RunInterrupted", "RunPlan", "WarmKernel", "chapter_code_files", "chapter_parameters",
-           "execute", "execution_order", "figure_staging_path", "input_hash", "notebook_defaults",
-           "pin_blas_threads", "plan", "prepare_out_dir", "run_chapters", "run_lock",
-           "source_hash", "warm_imports", "with_dependents"]
 
 class RunInterrupted(KeyboardInterrupt):
     """Ctrl-C during ``scity run``; ``finished`` names the chapters already published.
