@@ -27,7 +27,7 @@ from scityhelpers.errors import (
     BookBuildError,  # importable from here too
 )
 from scityhelpers.paths import build_dir, project_root, tidy_dir
-from scityhelpers.pipeline.fetch import atomic_write
+from scityhelpers.pipeline.fetch import atomic_write, copy_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +69,8 @@ def refresh_static_copies(static_source: Path, out: Path) -> None:
     if not (out / "_static").is_dir():
         return
     for path in static_source.rglob("*"):
-        target = out / "_static" / path.relative_to(static_source)
-        if path.is_file() and (not target.is_file() or target.read_bytes() != path.read_bytes()):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+        if path.is_file():
+            copy_if_changed(path, out / "_static" / path.relative_to(static_source))
 
 
 @dataclass

@@ -29,7 +29,7 @@ import yaml
 
 from scityhelpers.errors import TranslationError  # re-exported: defined in errors.py
 from scityhelpers.paths import build_dir, project_root
-from scityhelpers.pipeline.fetch import atomic_write
+from scityhelpers.pipeline.fetch import atomic_write, copy_if_changed
 
 if TYPE_CHECKING:
     from scityhelpers.book.build import RunningBuild
@@ -276,14 +276,6 @@ def untranslated_page(english: str) -> str:
     return f"{title}\n\n{UNTRANSLATED_NOTICE}{body}"
 
 
-def _copy_if_changed(source: Path, target: Path) -> None:
-    if target.is_file() and target.stat().st_size == source.stat().st_size \
-            and target.read_bytes() == source.read_bytes():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source, target)
-
-
 def staged_text(root: Path, stem: str) -> str:
     """The Japanese source of page ``stem``: generated, translated, or English under 未翻訳."""
     japanese = root / JA_DIR / f"{stem}.md"
@@ -302,16 +294,16 @@ def stage_source(root: Path, stage: Path) -> None:
     """Lay out the Japanese source in ``stage`` with the English paths (unchanged files kept)."""
     write_ja_config(root)
     for name in ("_config.yml", "_toc.yml"):
-        _copy_if_changed(root / JA_DIR / name, stage / name)
+        copy_if_changed(root / JA_DIR / name, stage / name)
     if (root / "CITATION.cff").is_file():  # the {{ book_citation }} substitution reads it
-        _copy_if_changed(root / "CITATION.cff", stage / "CITATION.cff")
+        copy_if_changed(root / "CITATION.cff", stage / "CITATION.cff")
     for stem in english_pages(root):
         _write_if_changed(stage / "book" / f"{stem}.md", staged_text(root, stem))
     for path in sorted((root / "book").glob("*.bib")):
-        _copy_if_changed(path, stage / "book" / path.name)
+        copy_if_changed(path, stage / "book" / path.name)
     for path in sorted((root / "book" / "_static").rglob("*")):
         if path.is_file():
-            _copy_if_changed(path, stage / "book" / "_static" / path.relative_to(
+            copy_if_changed(path, stage / "book" / "_static" / path.relative_to(
                 root / "book" / "_static"))
     from scityhelpers.book.notebooks_ja import stage_notebooks  # translated narrative and phrases
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -64,6 +65,20 @@ def atomic_write(dest: Path, chunks: Iterable[bytes]) -> int:
             tmp.unlink()
         raise
     return written
+
+
+def copy_if_changed(source: Path, target: Path) -> bool:
+    """Copy ``source`` to ``target`` unless it already holds the same bytes; True if copied.
+
+    An unchanged target keeps its modification time, so incremental builds (Sphinx) and
+    checksums keyed on it do not see a change that is not there.
+    """
+    if (target.is_file() and target.stat().st_size == source.stat().st_size
+            and target.read_bytes() == source.read_bytes()):
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+    return True
 
 
 def _retry_delay(attempt: int, response: requests.Response | None, backoff_s: float) -> float:
