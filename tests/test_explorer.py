@@ -76,3 +76,22 @@ def test_published_file_is_a_script_with_every_row(explorer: tuple, tmp_path: Pa
     assert payload == json.loads(json.dumps(explorer_payload(table, meta), ensure_ascii=False))
     assert len(payload["rows"]) == len(table)
     assert all(v is None or v == v for row in payload["rows"] for v in row)  # no NaN
+
+
+def test_no_current_projection_is_a_clear_error_naming_the_remedy(
+        explorer: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the fault: with every projection table stale (parser code changed, no pull yet) the
+    # explorer failed with a bare IndexError from an empty list of editions
+    from scityhelpers.errors import StaleTidyError
+    from scityhelpers.pipeline import tidy
+    from scityhelpers.reference import projections
+
+    real = tidy.is_current
+
+    def projections_stale(table: str) -> bool:
+        return table not in projections.EDITION_TABLES.values() and real(table)
+
+    monkeypatch.setattr(tidy, "is_current", projections_stale)
+    monkeypatch.setattr(projections, "is_current", projections_stale)
+    with pytest.raises(StaleTidyError, match="scity data pull"):
+        load_explorer_table()

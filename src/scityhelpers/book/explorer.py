@@ -196,7 +196,10 @@ def load_explorer_table() -> tuple[pd.DataFrame, dict[str, object]]:
         load_projection,
     )
 
-    edition = available_editions()[-1]
+    editions = available_editions()
+    if not editions:  # none built and current: load() raises saying which and what to run
+        load(EDITION_TABLES[min(EDITION_TABLES)])
+    edition = editions[-1]
     projection = load_projection(edition)
     income = load("taxable_income")
     table = explorer_table(load("municipalities"), load("population_2015_2020"), projection,
