@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scityhelpers.book.notebook_files import cell_source
 from scityhelpers.book.notebooks_ja import (
     CELLS_DIR,
     PHRASES_FILE,
     cell_sha256,
-    cell_source,
     cell_translations,
     japanese_notebook,
     load_phrases,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from scityhelpers.errors import NotebookUnreadableError
 from scityhelpers.paths import project_root
@@ -35,3 +37,9 @@ def _project_relative(path: Path) -> str:
         return path.resolve().relative_to(project_root()).as_posix()
     except (ValueError, FileNotFoundError):
         return str(path)
+
+
+def cell_source(cell: Mapping[str, Any]) -> str:
+    """A cell's source as one string (notebooks store it as a list of lines or a string)."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)

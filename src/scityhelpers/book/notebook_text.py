@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import nbformat
 
-from scityhelpers.book.notebook_files import notebook_cells
+from scityhelpers.book.notebook_files import cell_source, notebook_cells
 from scityhelpers.errors import NotebookTextError
 from scityhelpers.pipeline.fetch import atomic_write
 
@@ -64,11 +64,6 @@ def _tags(cell: NotebookNode | dict) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
-def _source(cell: NotebookNode | dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
 def authored_cells(notebook: NotebookNode | list[dict]) -> list:
     """The cells an author writes: all but papermill's ``injected-parameters`` cell."""
     cells = notebook if isinstance(notebook, list) else notebook.cells
@@ -77,7 +72,7 @@ def authored_cells(notebook: NotebookNode | list[dict]) -> list:
 
 def signature(cells: list) -> Signature:
     """What the twin and the notebook must agree on: each cell's type, source and tags."""
-    return [(cell["cell_type"], _source(cell), tuple(_tags(cell))) for cell in cells]
+    return [(cell["cell_type"], cell_source(cell), tuple(_tags(cell))) for cell in cells]
 
 
 def notebook_as_text(notebook: NotebookNode) -> str:
@@ -89,7 +84,7 @@ def notebook_as_text(notebook: NotebookNode) -> str:
         make = (nbformat.v4.new_code_cell if cell["cell_type"] == "code"
                 else nbformat.v4.new_markdown_cell)
         tags = _tags(cell)
-        bare.cells.append(make(_source(cell), metadata={"tags": tags} if tags else {}))
+        bare.cells.append(make(cell_source(cell), metadata={"tags": tags} if tags else {}))
     return jupytext.writes(bare, fmt=TEXT_FORMAT)
 
 
@@ -113,7 +108,7 @@ def _new_cell(cell: NotebookNode) -> NotebookNode:
     """A cell written in the twin that has no counterpart in the notebook yet (a fresh id)."""
     make = (nbformat.v4.new_code_cell if cell["cell_type"] == "code"
             else nbformat.v4.new_markdown_cell)
-    return make(_source(cell), metadata={"tags": _tags(cell)})
+    return make(cell_source(cell), metadata={"tags": _tags(cell)})
 
 
 def merge_text(notebook: NotebookNode, cells: list[NotebookNode]) -> NotebookNode:
@@ -134,7 +129,7 @@ def merge_text(notebook: NotebookNode, cells: list[NotebookNode]) -> NotebookNod
             merged.append(_new_cell(cell))
             continue
         kept = copy.deepcopy(old[index])
-        kept["source"] = _source(cell)
+        kept["source"] = cell_source(cell)
         kept.setdefault("metadata", {})["tags"] = _tags(cell)
         merged.append(kept)
     injected = [cell for cell in notebook.cells if INJECTED_TAG in _tags(cell)]

@@ -40,6 +40,7 @@ from scityhelpers.book.edition_ja import (
     glue_keys,
     join_cjk_lines,
 )
+from scityhelpers.book.notebook_files import cell_source
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,6 @@ _ROLE = re.compile(r"\{glue(?::\w+)?\}`[^`]+`")
 def cell_sha256(source: str) -> str:
     """sha256 (hex) of a cell's source text (UTF-8)."""
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
-
-
-def cell_source(cell: dict[str, Any]) -> str:
-    """A cell's source as one string (notebooks store it as a list of lines or a string)."""
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def toc_notebooks(root: Path) -> list[str]:

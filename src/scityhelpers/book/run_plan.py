@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scityhelpers.book.facts import facts_folders
-from scityhelpers.book.notebook_files import notebook_cells
+from scityhelpers.book.notebook_files import cell_source, notebook_cells
 from scityhelpers.chapters.parameters import validate
 from scityhelpers.chapters.registry import Chapter
 from scityhelpers.errors import (
@@ -42,18 +42,13 @@ class RunPlan:
     request_key: dict[str, Any] | None = None
 
 
-def _source(cell: dict[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
 def notebook_defaults(path: Path) -> dict[str, Any]:
     """Return the values assigned in the notebook's ``parameters`` cell (plus injected ones)."""
     values: dict[str, Any] = {}
     for cell in notebook_cells(path):
         tags = cell.get("metadata", {}).get("tags", [])
         if "parameters" in tags or "injected-parameters" in tags:
-            exec(compile(_source(cell), str(path), "exec"), {}, values)  # noqa: S102
+            exec(compile(cell_source(cell), str(path), "exec"), {}, values)  # noqa: S102
     if not values:
         raise ParameterError(f"{path} has no cell tagged 'parameters'")
     return values
@@ -65,7 +60,7 @@ def chapter_code_files(chapter: Chapter) -> list[Path]:
     That is the import closure of its notebook's code cells and of its compute module, plus
     the data files beside those modules (the chapter's ``facts.csv``, ``reference/resources``).
     """
-    sources = [_source(c) for c in notebook_cells(chapter.notebook) if c["cell_type"] == "code"]
+    sources = [cell_source(c) for c in notebook_cells(chapter.notebook) if c["cell_type"] == "code"]
     return sorted(code_files(sources, [chapter.module]))
 
 
@@ -82,7 +77,7 @@ def source_hash(path: Path) -> str:
         if "injected-parameters" in tags:
             continue
         digest.update(cell["cell_type"].encode())
-        digest.update(_source(cell).encode())
+        digest.update(cell_source(cell).encode())
         digest.update(json.dumps(sorted(tags)).encode())
     return digest.hexdigest()
 

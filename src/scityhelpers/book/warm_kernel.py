@@ -23,8 +23,8 @@ from scityhelpers.book.execute import (
     figure_staging_path,
     pin_blas_threads,
 )
-from scityhelpers.book.notebook_files import notebook_cells
-from scityhelpers.book.run_plan import RunPlan, _source, chapter_code_files
+from scityhelpers.book.notebook_files import cell_source, notebook_cells
+from scityhelpers.book.run_plan import RunPlan, chapter_code_files
 from scityhelpers.chapters.registry import Chapter
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def warm_imports(chapter: Chapter) -> list[str]:
     """
     import ast
 
-    sources = [_source(c) for c in notebook_cells(chapter.notebook) if c["cell_type"] == "code"]
+    sources = [cell_source(c) for c in notebook_cells(chapter.notebook) if c["cell_type"] == "code"]
     sources += [p.read_text(encoding="utf-8") for p in chapter_code_files(chapter)
                 if p.suffix == ".py"]
     names: set[str] = set()
