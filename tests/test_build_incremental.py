@@ -137,3 +137,37 @@ def test_explorer_data_is_made_again_only_when_a_table_it_reads_changed(
     monkeypatch.undo()
     target.unlink()
     assert explorer.write_explorer_data(html).read_bytes() == made  # missing file: made again
+
+
+# --------------------------------------------------------------------------- publishing
+def _site(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_publish_links_unchanged_files_and_copies_changed_ones(tmp_path: Path) -> None:
+    import time
+
+    from scityhelpers.book.build import publish_site
+
+    staged = _site(tmp_path / "staging", {"a.html": "same", "b.html": "24th", "c/d.png": "img"})
+    published = tmp_path / "html"
+    publish_site(staged, published, carry_over=("ja",))
+    _site(published, {"ja/index.html": "日本語版"})  # the Japanese build's own publish
+    unchanged_inode = (published / "a.html").stat().st_ino
+    ja_inode = (published / "ja" / "index.html").stat().st_ino
+    time.sleep(0.01)
+    (staged / "b.html").write_text("25th", encoding="utf-8")  # same size, rewritten in place
+    publish_site(staged, published, carry_over=("ja",))
+    assert (published / "b.html").read_text(encoding="utf-8") == "25th"
+    assert (published / "a.html").stat().st_ino == unchanged_inode
+    assert (published / "c" / "d.png").read_text(encoding="utf-8") == "img"
+    assert (published / "ja" / "index.html").stat().st_ino == ja_inode
+    assert (published / "ja" / "index.html").read_text(encoding="utf-8") == "日本語版"
+    # the next build writes into staging in place: the live site must not change with it
+    (staged / "a.html").write_text("edit", encoding="utf-8")
+    assert (published / "a.html").read_text(encoding="utf-8") == "same"
+    assert not any(p.name.startswith(".html-") for p in tmp_path.iterdir())
+    assert os.stat(published / "b.html").st_nlink == 1

@@ -8,6 +8,7 @@ of the table of contents must exist, be non-empty and show the values glued into
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import os
 import re
@@ -15,8 +16,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scityhelpers.book.change_report import write_baseline, write_changes_page
 from scityhelpers.book.data_sources_page import write_data_sources_page
@@ -260,21 +264,47 @@ def publish_site(staged: Path, published: Path,
 
     The copy (not a move) keeps the staging folder as Sphinx's incremental cache. Readers
     see the old site until the first rename and the new one after the second. The folders
-    named in ``carry_over`` (other editions, published by their own builds) are copied from
-    the old site into the new one, so a later failure of their build leaves them as they were.
+    named in ``carry_over`` (other editions, published by their own builds) are taken over
+    from the old site, so a later failure of their build leaves them as they were.
+
+    A file the old site already holds unchanged is hard-linked from it rather than copied
+    (:func:`_copy_or_link_published`): most of a rebuild's site is unchanged.
     """
     incoming = published.with_name(".html-incoming")
     previous = published.with_name(".html-previous")
     shutil.rmtree(incoming, ignore_errors=True)
     shutil.rmtree(previous, ignore_errors=True)
-    shutil.copytree(staged, incoming)
+    shutil.copytree(staged, incoming,
+                    copy_function=_copy_or_link_published(staged, published))
     for name in carry_over:
         if (published / name).is_dir() and not (incoming / name).exists():
-            shutil.copytree(published / name, incoming / name)
+            shutil.copytree(published / name, incoming / name,
+                            copy_function=_copy_or_link_published(published, published))
     if published.exists():
         os.replace(published, previous)
     os.replace(incoming, published)
     shutil.rmtree(previous, ignore_errors=True)
+
+
+def _copy_or_link_published(source_root: Path, published: Path) -> Any:
+    """A ``copytree`` copy function: link the published file if it equals the source file.
+
+    "Equal" is same size and modification time: ``copy2`` keeps the time, and Sphinx and the
+    post-processing rewrite a changed page (a new time). Only published files are linked,
+    never the staging's: the next build writes into staging files in place, while the
+    published site is only ever replaced by renames, so a linked file cannot change under
+    the live site. Where linking fails (another file system), it copies.
+    """
+    def copy(source: str, target: str) -> str:
+        old = published / os.path.relpath(source, source_root)
+        with suppress(OSError):
+            mine, theirs = os.stat(source), os.stat(old)
+            if (mine.st_size, mine.st_mtime_ns) == (theirs.st_size, theirs.st_mtime_ns):
+                os.link(old, target)
+                return target
+        return shutil.copy2(source, target)
+
+    return copy
 
 
 def _unchanged_note(published: Path) -> str:
@@ -338,17 +368,40 @@ def build(*, clean: bool = False) -> Path:
     return published / "index.html"
 
 
+#: what the checks and reader files after the Sphinx build import (pandera and myst-nb's
+#: renderer are the slow ones); not needed by ``scity run``, so not imported at module level
+POST_BUILD_IMPORTS = ("scityhelpers.book.reader_downloads", "myst_nb.core.variables")
+
+
+def _import_in_background(modules: tuple[str, ...]) -> threading.Thread:
+    """Import ``modules`` in a daemon thread and return it (join before using them).
+
+    A module that fails to import here is imported again, in the caller's thread, where it
+    is first used, and raises there.
+    """
+    def _import_all() -> None:
+        for name in modules:
+            with suppress(Exception):
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=_import_all, name="scity-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 def _build_english(root: Path, staged: Path, published: Path) -> None:
     """Build the English site in staging and check it; discard the staging on any problem.
 
     Raises:
         BookBuildError: the build failed or a page has problems (listed); nothing published.
     """
-    # pandera: not for `scity run`
-    from scityhelpers.book.reader_downloads import publish_for_readers
-
+    # imported while Sphinx runs (a second on one core; the process only waits meanwhile)
+    preload = _import_in_background(POST_BUILD_IMPORTS)
     try:
         run_jupyter_book(root, path_output=staging_root())
+        preload.join()
+        from scityhelpers.book.reader_downloads import publish_for_readers
+
         export_tidy_csv(staged)
         publish_for_readers(staged)
         problems = site_problems(staged)

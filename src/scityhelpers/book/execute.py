@@ -66,6 +66,10 @@ def _hide_injected_cell(path: Path) -> None:
 def execute(run: RunPlan, kernel: Any = None) -> Path:
     """Execute one planned notebook into a temp file and move it over the output on success.
 
+    papermill writes the temp file once, at the end (not after every cell: for the larger
+    notebooks, megabytes rewritten some fifty times, over a second of a run); nobody reads a
+    half-executed copy, and a failed one is deleted.
+
     ``kernel``: a started kernel manager to execute in (see :class:`WarmKernel`); by default
     papermill starts a fresh kernel.
 
@@ -87,7 +91,8 @@ def execute(run: RunPlan, kernel: Any = None) -> Path:
             papermill.execute_notebook(
                 str(run.chapter.notebook), str(tmp), parameters=run.parameters,
                 kernel_name=KERNEL, cwd=str(run.chapter.notebook.parent), progress_bar=False,
-                log_output=False, **({"km": kernel} if kernel is not None else {}),
+                log_output=False, request_save_on_cell_execute=False,
+                **({"km": kernel} if kernel is not None else {}),
             )
     except PapermillExecutionError as error:
         tmp.unlink(missing_ok=True)
