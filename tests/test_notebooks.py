@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,31 @@ def test_nbval_fails_when_a_published_number_changes(pulled: Path, tmp_path: Pat
     assert result.returncode != 0
     assert "failed" in result.stdout
     assert true_rank in result.stdout
+
+
+def _sanitizers() -> list[tuple[re.Pattern[str], str]]:
+    """The (pattern, replacement) pairs nbval reads from tests/nbval-sanitize.cfg."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(REPO / "tests" / "nbval-sanitize.cfg", encoding="utf-8")
+    return [(re.compile(config[s]["regex"]), config[s]["replace"]) for s in config.sections()]
+
+
+def _sanitized(text: str) -> str:
+    for pattern, replacement in _sanitizers():
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def test_sanitizers_replace_only_what_varies_between_machines() -> None:
+    traceback_line = ('  File "/home/a/scity/.venv/lib/python3.11/site-packages/pandas/core/'
+                      'frame.py", line 3, in <module>')
+    assert _sanitized(traceback_line) == '  File "<PATH>", line 3, in <module>'
+    warning = "/opt/x/site-packages/statsmodels/base/model.py:607: ConvergenceWarning"
+    assert _sanitized(warning) == "<PATH> ConvergenceWarning"
+    assert _sanitized("<object at 0x7f3a2b1c9d80>") == "<object at 0xADDRESS>"
+    # a glued number, a table cell and a figure's base64 are compared verbatim: a base64 token
+    # may contain "/.venv/" by chance, and is not a path (nor scanned as one from every "/")
+    for kept in ("51,129", "<td>24</td>", "iVBORw0KGgoAAAA/q+/x/.venv/y/site-packages/z=="):
+        assert _sanitized(kept) == kept
