@@ -34,6 +34,19 @@ def test_reading_the_tables_imports_no_chapter_module() -> None:
     assert out.stdout.strip() == "[]"
 
 
+
+def test_a_repeated_request_is_answered_without_pandas(pulled: Path) -> None:
+    """Checking a run record reads the tables' fingerprints, not the tables (no pandas)."""
+    code = ("import sys; from scityhelpers.book.run_plan import unchanged_since_last_run; "
+            "from scityhelpers.chapters.registry import CHAPTERS; "
+            "[unchanged_since_last_run(c, {'overrides': {}, 'year': None, 'chapters': []}, None)"
+            " for c in CHAPTERS.values()]; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('pandas', 'pandera', 'statsmodels', 'sklearn')))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True)
+    assert out.stdout.strip() == "[]"
+
 # --------------------------------------------------------------------------- tidy CSV export
 def test_only_a_changed_tidy_table_is_exported_again(pulled: Path, tmp_path: Path) -> None:
     html = tmp_path / "html"
@@ -116,7 +129,7 @@ def test_the_japanese_sphinx_build_is_running_while_the_english_one_is(
 def test_explorer_data_is_made_again_only_when_a_table_it_reads_changed(
         pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scityhelpers.book import explorer
-    from scityhelpers.pipeline import tidy
+    from scityhelpers.pipeline import fingerprints
 
     html = tmp_path / "html"
     target = explorer.write_explorer_data(html)
@@ -129,8 +142,8 @@ def test_explorer_data_is_made_again_only_when_a_table_it_reads_changed(
     monkeypatch.setattr(explorer, "load_explorer_table", not_again)
     assert explorer.write_explorer_data(html).read_bytes() == made  # unchanged: kept
 
-    real = tidy.fingerprint_or_absent
-    monkeypatch.setattr(tidy, "fingerprint_or_absent",
+    real = fingerprints.fingerprint_or_absent
+    monkeypatch.setattr(fingerprints, "fingerprint_or_absent",
                         lambda table: "changed" if table == "taxable_income" else real(table))
     with pytest.raises(AssertionError, match="made again"):
         explorer.write_explorer_data(html)  # a table it reads changed: made again

@@ -223,8 +223,8 @@ def explorer_inputs_digest() -> str:
     fingerprints, "absent" for one not built); the code is this module's import closure and
     the data beside it: the one staleness checksum (:mod:`scityhelpers.pipeline.staleness`).
     """
+    from scityhelpers.pipeline.fingerprints import fingerprint_or_absent
     from scityhelpers.pipeline.staleness import code_checksum, step_checksum
-    from scityhelpers.pipeline.tidy import fingerprint_or_absent
     from scityhelpers.reference.projections import EDITION_TABLES
 
     tables = sorted(set(TABLES) | set(EDITION_TABLES.values()))

@@ -85,7 +85,7 @@ def source_hash(path: Path) -> str:
 def input_hash(chapter: Chapter, parameters: dict[str, Any],
                out_dir: Path | None = None) -> str:
     """Everything the outputs depend on: notebook source, parameters, tables, package code."""
-    from scityhelpers.pipeline.tidy import fingerprint_or_absent  # pandas: not for a no-op build
+    from scityhelpers.pipeline.fingerprints import fingerprint_or_absent
 
     inputs = {"notebook": source_hash(chapter.notebook),
               **{f"table:{t}": fingerprint_or_absent(t) for t in chapter.tables()},
@@ -159,7 +159,7 @@ def _request_key(chapter: Chapter, request: dict[str, Any], tables: list[str],
     result can be reused without importing the chapter's analysis module (which loads
     statsmodels and scikit-learn: seconds on a no-op rerun).
     """
-    from scityhelpers.pipeline.tidy import fingerprint_or_absent
+    from scityhelpers.pipeline.fingerprints import fingerprint_or_absent
 
     return {"notebook": source_hash(chapter.notebook), "package": _code_hash(chapter),
             "request": request, "tables": {t: fingerprint_or_absent(t) for t in tables},

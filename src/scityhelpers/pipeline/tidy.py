@@ -19,6 +19,7 @@ from scityhelpers.errors import (  # TidyMissingError: importable from here too
 )
 from scityhelpers.paths import tidy_dir
 from scityhelpers.pipeline.fetch import atomic_write
+from scityhelpers.pipeline.fingerprints import fingerprint, meta_path
 from scityhelpers.pipeline.manifest import get_source
 from scityhelpers.pipeline.snapshot import PullResult, pull_file, raw_path
 from scityhelpers.pipeline.staleness import code_checksum
@@ -32,8 +33,6 @@ log = logging.getLogger(__name__)
 CONTENT_SHA_CHARS = 16
 
 
-def _meta_path(table: str) -> Path:
-    return tidy_dir() / f"{table}.meta.json"
 
 
 def _parquet_path(table: str) -> Path:
@@ -69,28 +68,6 @@ def parser_hash(source_id: str) -> str:
     return code_checksum(modules=[source_module(source_id).__name__])[:16]
 
 
-def fingerprint(table: str) -> str:
-    """Return a short hash of a built table's content and of the raw files it was made from.
-
-    The raw hashes are included because a table can carry raw files it does not parse into
-    rows (e.g. the boundary TopoJSON read by the maps).
-    """
-    meta = _meta_path(table)
-    if not meta.is_file():
-        raise TidyMissingError(f"tidy table {table!r} is not built; run `scity data pull`.")
-    record = json.loads(meta.read_text(encoding="utf-8"))
-    payload = json.dumps([record["content_sha256"], record["raw_sha256"]], sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
-
-
-def fingerprint_or_absent(table: str) -> str:
-    """Like :func:`fingerprint`, but ``"absent"`` for an optional table not built (live-only)."""
-    try:
-        return fingerprint(table)
-    except TidyMissingError:
-        return "absent"
-
-
 @lru_cache(maxsize=128)
 def _content_sha_cached(path: Path, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:CONTENT_SHA_CHARS]
@@ -110,7 +87,7 @@ def content_sha(table: str) -> str | None:
 
 def recorded_content_sha(table: str) -> str | None:
     """The content hash written into ``.meta.json`` when the table was built (None: no record)."""
-    meta = _meta_path(table)
+    meta = meta_path(table)
     if not meta.is_file():
         return None
     try:
@@ -151,7 +128,7 @@ def verify_tables() -> list[TidyProblem]:
     problems = []
     for source in load_manifest().values():
         for table in source.tables:
-            path, meta = _parquet_path(table), _meta_path(table)
+            path, meta = _parquet_path(table), meta_path(table)
             if not path.is_file() and not meta.is_file():
                 continue
             recorded, found = recorded_content_sha(table), content_sha(table)
@@ -173,13 +150,13 @@ def _dependency_fingerprints(spec: TableSpec) -> dict[str, str]:
 
 def is_current(table: str) -> bool:
     """True if the tidy table exists and was built from the raw files the manifest names."""
-    meta_path = _meta_path(table)
-    if not meta_path.is_file() or not _parquet_path(table).is_file():
+    meta_file = meta_path(table)
+    if not meta_file.is_file() or not _parquet_path(table).is_file():
         return False
     if not content_intact(table):
         return False
     source_id, spec = table_spec(table)
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
     try:
         deps = _dependency_fingerprints(spec)
     except TidyMissingError:
@@ -218,7 +195,7 @@ def build_table(table: str, *, force: bool = False) -> Path:
         "depends": _dependency_fingerprints(spec),
         "content_sha256": content_sha,
     }
-    atomic_write(_meta_path(table), [json.dumps(meta, indent=1, ensure_ascii=False).encode()])
+    atomic_write(meta_path(table), [json.dumps(meta, indent=1, ensure_ascii=False).encode()])
     _load_cached.cache_clear()
     log.info("built tidy table %s (%d rows)", table, len(frame))
     return _parquet_path(table)
@@ -242,13 +219,13 @@ def load(table: str) -> pd.DataFrame:
     except ManifestError as error:
         raise TidyMissingError(str(error)) from error
     path = _parquet_path(table)
-    if not path.is_file() or not _meta_path(table).is_file():
+    if not path.is_file() or not meta_path(table).is_file():
         raise TidyMissingError(f"tidy table {table!r} is not built; run `scity data pull`.")
     if not content_intact(table):
         source_id, _ = table_spec(table)
         raise TidyCorruptError(
             f"tidy table {table!r} ({path}) does not match the content sha256 recorded in "
-            f"{_meta_path(table).name} (damaged or edited); rebuild it with "
+            f"{meta_path(table).name} (damaged or edited); rebuild it with "
             f"`scity data pull {source_id}`."
         )
     if not is_current(table):

@@ -401,9 +401,9 @@ def _resolver_for(municipalities_fp: str, changes_fp: str) -> MunicipalResolver:
 
 def default_resolver() -> MunicipalResolver:
     """The resolver over the built tidy tables (rebuilt when either table changes)."""
-    from scityhelpers.pipeline import tidy
+    from scityhelpers.pipeline.fingerprints import fingerprint
 
-    return _resolver_for(tidy.fingerprint("municipalities"), tidy.fingerprint("municipal_changes"))
+    return _resolver_for(fingerprint("municipalities"), fingerprint("municipal_changes"))
 
 
 def resolve(name: str, prefecture: str | None = None, *, as_of: date | None = None) -> str:
