@@ -1,7 +1,9 @@
-"""Issue 11 (speed): the claims ledger's kernel starts while the chapters it reads run.
+"""Issue 11 (speed): kernels that start before their plan is ready.
 
-A warm kernel is used only when a core is free, only for the plan it was started for, and
-gives the same executed notebook as a fresh kernel.
+The claims ledger's kernel starts while the chapters it reads run; a one-chapter rerun's
+kernel starts while its parameters are checked. A warm kernel is used only when a core is
+free, only for the plan it was started for, gives the same executed notebook as a fresh
+kernel, and an unused one is stopped without leaving its kernel behind.
 """
 
 from __future__ import annotations
@@ -61,38 +63,94 @@ def test_a_warm_kernel_fits_only_its_own_plan() -> None:
                                    Path("elsewhere/claims.ipynb"), False))
 
 
-def test_the_ledger_run_in_a_warm_kernel_equals_a_fresh_kernels(
+def test_a_rerun_in_warm_kernels_equals_fresh_kernels(
         pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[str] = []
-    original = WarmKernel.execute
+    original = WarmKernel.submit
 
     def spy(self: WarmKernel, run: RunPlan) -> None:
         used.append(run.chapter.name)
         original(self, run)
 
-    monkeypatch.setattr(WarmKernel, "execute", spy)
+    monkeypatch.setattr(WarmKernel, "submit", spy)
     results = run_chapters(["wages"], {"year": 2021}, out_dir=tmp_path, jobs=2)
-    assert used == ["claims"]
+    assert used == ["wages", "claims"]  # wages started before planning, the ledger beside it
     assert {(p.chapter.name, status) for p, status in results} == {
         ("wages", "executed"), ("claims", "executed")}
-    warm = (tmp_path / "claims.ipynb").read_bytes()
-    warm_facts = (tmp_path / "claims.facts.json").read_bytes()
-    # the same plan again, alone (nothing runs before it, so no warm kernel): a fresh kernel
-    run_chapters(["claims"], {}, out_dir=tmp_path, jobs=2, force=True)
-    assert used == ["claims"]
-    assert (tmp_path / "claims.ipynb").read_bytes() == warm
-    assert (tmp_path / "claims.facts.json").read_bytes() == warm_facts
+    warm = {name: (tmp_path / name).read_bytes() for name in (
+        "wages.ipynb", "wages.facts.json", "claims.ipynb", "claims.facts.json")}
+    # the same plans again in fresh kernels: one job leaves no core for a warm kernel
+    run_chapters(["wages"], {"year": 2021}, out_dir=tmp_path, jobs=1, force=True)
+    assert used == ["wages", "claims"]
+    assert {name: (tmp_path / name).read_bytes() for name in warm} == warm
+
+
+@pytest.mark.parametrize(("jobs", "names", "started"),
+                         [(2, ["wages"], True),           # one chapter: the other core is free
+                          (1, ["wages"], False),          # no core left for the planner
+                          (2, ["wages", "kpi"], False),   # the wave fills both cores
+                          (4, ["wages", "kpi"], True)])
+def test_a_small_first_wave_is_warmed_before_planning(
+        monkeypatch: pytest.MonkeyPatch, jobs: int, names: list[str], started: bool) -> None:
+    calls: list[RunPlan] = []
+    monkeypatch.setattr(WarmKernel, "start", classmethod(lambda cls, early: calls.append(early)))
+    first = [get_chapter(name) for name in names]
+    warm = runner._warm_first_wave(first, {"year": 2021}, None, None, jobs)
+    assert sorted(warm) == (sorted(names) if started else [])
+    # the early guess is the plan's parameters, so the kernel is used
+    for early in calls:  # the ledger joins every run, so overrides go where declared
+        chosen = runner._overrides_for(early.chapter, {"year": 2021}, None, several=True)
+        assert early.parameters == chapter_parameters(early.chapter, chosen)
+        assert early.output == early.chapter.notebook
+
+
+def test_an_early_kernel_whose_plan_changed_is_not_used(
+        pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation parses "JPN,KOR,USA" into a list: the early kernel had the string."""
+    used: list[str] = []
+    original = WarmKernel.submit
+    monkeypatch.setattr(WarmKernel, "submit",
+                        lambda self, run: (used.append(run.chapter.name), original(self, run)))
+    results = run_chapters(["wages"], {"countries": "JPN,KOR,USA"}, out_dir=tmp_path, jobs=2)
+    assert used == ["claims"]  # wages ran in a fresh kernel from the pool
+    assert {(p.chapter.name, status) for p, status in results} == {
+        ("wages", "executed"), ("claims", "executed")}
+    assert _kernels_of(figure_staging_path(RunPlan(
+        get_chapter("wages"), {}, "", tmp_path / "wages.ipynb", False))) == []
+
+
+def _kernels_of(staging: Path) -> list[int]:
+    """PIDs of kernels started for a plan: they inherit its figure folder in the environment."""
+    import psutil
+
+    from scityhelpers.book.figure_export import FIGURES_DIR_ENV
+
+    found = []
+    for process in psutil.process_iter(["pid"]):
+        try:
+            if process.environ().get(FIGURES_DIR_ENV) == str(staging):
+                found.append(process.pid)
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return found
 
 
 def test_an_unused_warm_kernel_is_shut_down(pulled: Path, tmp_path: Path) -> None:
+    import time
+
     claims = get_chapter("claims")
     early = RunPlan(claims, chapter_parameters(claims, {}), "",
                     tmp_path / "claims.ipynb", False)
     kernel = WarmKernel.start(early)
+    staging = figure_staging_path(early)
+    deadline = time.monotonic() + 60
+    while not _kernels_of(staging):  # stopped while its kernel is starting up
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     kernel.close()
     assert not kernel.process.is_alive()
-    assert kernel.process.exitcode == 0
-    assert not figure_staging_path(early).exists()
+    assert _kernels_of(staging) == []  # no kernel left behind
+    assert not staging.exists()
     assert not (tmp_path / "claims.ipynb").exists()
 
 

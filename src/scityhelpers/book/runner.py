@@ -123,9 +123,12 @@ def _execute_all(plans: list[RunPlan], jobs: int | None, progress: bool,
             names = ", ".join(p.chapter.name for p in todo)
             task = bar.add_task(f"executing {names}", total=len(todo))
             futures = {pool.submit(execute, p): p for p in todo if p.chapter.name not in warm}
-            for run in (p for p in todo if p.chapter.name in warm):
+            in_warm = [p for p in todo if p.chapter.name in warm]
+            for run in in_warm:  # all start at once, each in its own kernel
+                warm[run.chapter.name].submit(run)
+            for run in in_warm:
                 try:
-                    warm[run.chapter.name].execute(run)
+                    warm[run.chapter.name].wait()
                     results.append((run, "executed"))
                 except NotebookExecutionError as error:
                     failures.append(error)
@@ -187,32 +190,75 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
         if all(reused):
             return sorted(((p, "skipped") for p in reused if p),
                           key=lambda r: r[0].chapter.name)
-    declared = {p.name for c in chapters for p in c.analysis().PARAMS}
-    if set(overrides) - declared:
-        raise ParameterError(
-            f"unknown parameter(s) {sorted(set(overrides) - declared)}; the chosen chapters "
-            f"take: {sorted(declared)}"
-        )
-    chosen = {c.name: _overrides_for(c, overrides, year, len(chapters) > 1) for c in chapters}
-    if out_dir is not None:
-        for chapter in second:
-            chosen[chapter.name][FACTS_DIR_PARAM] = str(out_dir.resolve())
+    # a rerun of one chapter: its kernel starts and imports while the parameters are checked
+    warm = _warm_first_wave(first, overrides, year, out_dir, jobs)
     try:
-        for chapter in second:  # validate now; their input hash needs the first wave's outputs
-            validate(chapter.analysis().PARAMS, chosen[chapter.name],
-                     notebook_defaults(chapter.notebook))
-        plans = [plan(c, chosen[c.name], out_dir, force, request) for c in first]
-    except ParameterError as error:
-        raise _blame_year_option(error, chapters, year) from error
-    warm = _warm_second_wave(second, chosen, plans, jobs, out_dir)
-    try:
-        results = _execute_all(plans, jobs, progress)
+        declared = {p.name for c in chapters for p in c.analysis().PARAMS}
+        if set(overrides) - declared:
+            raise ParameterError(
+                f"unknown parameter(s) {sorted(set(overrides) - declared)}; the chosen "
+                f"chapters take: {sorted(declared)}"
+            )
+        chosen = {c.name: _overrides_for(c, overrides, year, len(chapters) > 1)
+                  for c in chapters}
+        if out_dir is not None:
+            for chapter in second:
+                chosen[chapter.name][FACTS_DIR_PARAM] = str(out_dir.resolve())
+        try:
+            for chapter in second:  # validate now; their input hash needs the first wave's
+                validate(chapter.analysis().PARAMS, chosen[chapter.name],
+                         notebook_defaults(chapter.notebook))
+            plans = [plan(c, chosen[c.name], out_dir, force, request) for c in first]
+        except ParameterError as error:
+            raise _blame_year_option(error, chapters, year) from error
+        warm.update(_warm_second_wave(second, chosen, plans, jobs, out_dir))
+        results = _execute_all(plans, jobs, progress, warm)
         results += _second_wave(second, results, lambda c: plan(
             c, chosen[c.name], out_dir, force, request), jobs, progress, warm)
     finally:
         for kernel in warm.values():
             kernel.close()
     return sorted(results, key=lambda r: r[0].chapter.name)
+
+
+def _early_parameters(chapter: Chapter, overrides: dict[str, Any],
+                      year: int | None) -> dict[str, Any] | None:
+    """The parameters a chapter's run will most likely get, without importing its module.
+
+    The notebook's defaults with the overrides it has a default for; validation may still
+    change them (a value converted, a list parsed), and then the early kernel is not used.
+    None when the notebook's parameters cannot be read (planning reports why).
+    """
+    try:
+        defaults = notebook_defaults(chapter.notebook)
+    except Exception:  # noqa: BLE001 - planning raises the real, specific error
+        return None
+    chosen = dict(overrides)
+    if year is not None and chapter.year_param:
+        chosen[chapter.year_param] = year
+    return {**defaults, **{k: v for k, v in chosen.items() if k in defaults}}
+
+
+def _warm_first_wave(first: list[Chapter], overrides: dict[str, Any], year: int | None,
+                     out_dir: Path | None, jobs: int | None) -> dict[str, WarmKernel]:
+    """Start the kernels of a small first wave before planning, one core left to the planner.
+
+    A one-chapter rerun on two cores: the chapter's kernel starts and imports its libraries
+    while this process imports the chapter modules and checks the parameters (about a second).
+    A kernel whose plan turns out different (parameters changed by validation) or skipped is
+    stopped unused. A full run (more chapters than free cores) starts none.
+    """
+    slots = max(1, jobs or os.cpu_count() or 1)
+    if not first or len(first) > slots - 1:
+        return {}
+    warm = {}
+    for chapter in first:
+        parameters = _early_parameters(chapter, overrides, year)
+        if parameters is None:
+            continue
+        output = (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
+        warm[chapter.name] = WarmKernel.start(RunPlan(chapter, parameters, "", output, False))
+    return warm
 
 
 def _second_wave(second: list[Chapter], results: list[tuple[RunPlan, str]],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,8 +107,10 @@ def _serve_warm_kernel(early: RunPlan, modules: list[str], connection: Any,
             execute(run, kernel)
         connection.send(None)
     except BaseException as error:  # reported to the parent, which raises it
-        connection.send(error)
+        with suppress(OSError):  # the parent stopped listening (it is stopping us)
+            connection.send(error)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second stop must not cut this short
         if kernel.has_kernel:
             run_sync(kernel.shutdown_kernel)(now=True)
         shutil.rmtree(figure_staging_path(early), ignore_errors=True)
@@ -148,22 +151,36 @@ class WarmKernel:
         return (not self.sent and run.chapter == self.early.chapter
                 and run.output == self.early.output and run.parameters == self.early.parameters)
 
-    def execute(self, run: RunPlan) -> None:
-        """Execute ``run`` in the warm kernel and wait; raise what the execution raised."""
+    def submit(self, run: RunPlan) -> None:
+        """Send ``run`` to the warm kernel, which starts executing it; :meth:`wait` for it."""
         self.sent = True
         self.connection.send(run)
+
+    def wait(self) -> None:
+        """Wait for the plan sent by :meth:`submit`; raise what the execution raised."""
         error = self.connection.recv()
         self.process.join()
         if error is not None:
             raise error
 
+    def execute(self, run: RunPlan) -> None:
+        """Execute ``run`` in the warm kernel and wait; raise what the execution raised."""
+        self.submit(run)
+        self.wait()
+
     def close(self) -> None:
-        """Shut the kernel down if it was not used (its chapter was skipped or failed)."""
-        if not self.sent and self.process.is_alive():
+        """Stop the kernel if it was not used (its chapter was skipped, failed or not planned).
+
+        An unused kernel may still be starting: it is told to stop (SIGTERM, which the child
+        turns into ``SystemExit``: its kernel is shut down and its figure folder removed)
+        rather than waited for.
+        """
+        if not self.sent:
             self.sent = True
             with suppress(OSError):  # the child already gone: nothing to tell it
                 self.connection.send(None)
-            self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.join(timeout=0.05)  # an idle child told None exits by itself
         if self.process.is_alive():
             self.process.terminate()
             self.process.join()
