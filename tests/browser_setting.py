@@ -33,6 +33,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
+#: ``all``: a full-page screenshot of every page the page-by-page tests visit (for a
+#: reviewer; about half a second a page). Otherwise only of a page a test fails on.
+SCREENSHOTS_ENV = "SCITY_SCREENSHOTS"
+
+
+def page_screenshot(page: Any, path: Path, *, failed: bool) -> None:
+    """Save a full-page screenshot of ``page`` if the test failed on it, or all are wanted.
+
+    CI uploads ``_build/screenshots`` when a test fails (README, "Browser tests").
+    """
+    if failed or os.environ.get(SCREENSHOTS_ENV, "").strip().lower() == "all":
+        page.screenshot(path=str(path), full_page=True)
+
+
 class BrowserNotFoundError(RuntimeError):
     """The browser selected by ``SCITY_BROWSER`` is not installed."""
 

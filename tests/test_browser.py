@@ -2,7 +2,8 @@
 
 Serves ``_build/html`` on 127.0.0.1, follows the table of contents to every page, checks that
 figures load, that search finds "OECD" and that Japanese text is drawn with a CJK font.
-Screenshots go to ``_build/screenshots/``.
+A page a test fails on is saved to ``_build/screenshots/`` (every page with
+``SCITY_SCREENSHOTS=all``).
 
 Which Chromium is a setting, ``SCITY_BROWSER`` (see the README, "Browser tests"):
 
@@ -27,9 +28,11 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser_setting import (
     DEBIAN_CHROMIUM,
+    SCREENSHOTS_ENV,
     BrowserNotFoundError,
     browser_launch_options,
     check_browser_installed,
+    page_screenshot,
 )
 
 # Generous: a 2-core machine under load may take seconds to run Sphinx's search.
@@ -106,10 +109,12 @@ def test_every_toc_page_opens_with_working_figures(browser: Browser, site: str,
         assert response is not None, link
         assert response.ok, link
         broken = [i["src"] for i in _settled_images(page) if not (i["ok"] and i["width"] > 0)]
-        assert broken == [], f"{link}: broken images {broken}"
-        assert len(page.inner_text("article")) > 200, link
+        text_length = len(page.inner_text("article"))
         name = link.split(site)[1].strip("/").replace("/", "_").replace(".html", "")
-        page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
+        page_screenshot(page, screenshots / f"{name}.png",
+                        failed=bool(broken) or text_length <= 200)
+        assert broken == [], f"{link}: broken images {broken}"
+        assert text_length > 200, link
     page.close()
 
 
@@ -217,3 +222,19 @@ def test_claims_ledger_fits_and_scrolls_in_its_box(browser: Browser, site: str, 
     assert all("#" in href for href in links)
     page.screenshot(path=str(screenshots / f"claims_{width}.png"), full_page=False)
     page.close()
+
+
+def test_a_page_is_saved_when_a_test_fails_on_it_or_when_all_are_asked_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    taken: list[tuple[str, bool]] = []
+
+    class Recorder:
+        def screenshot(self, path: str, full_page: bool) -> None:
+            taken.append((Path(path).name, full_page))
+
+    monkeypatch.delenv(SCREENSHOTS_ENV, raising=False)
+    page_screenshot(Recorder(), tmp_path / "fine.png", failed=False)
+    page_screenshot(Recorder(), tmp_path / "broken.png", failed=True)
+    monkeypatch.setenv(SCREENSHOTS_ENV, "all")
+    page_screenshot(Recorder(), tmp_path / "every.png", failed=False)
+    assert taken == [("broken.png", True), ("every.png", True)]

@@ -2,8 +2,8 @@
 
 The shared ``site`` and ``browser`` fixtures (``tests/browser_setting.py``, honouring
 ``SCITY_BROWSER``) serve the whole site on 127.0.0.1, so the language switch can be followed
-between editions. Screenshots of every Japanese page go to
-``_build/screenshots/ja_*.png``.
+between editions. A Japanese page a test fails on is saved to
+``_build/screenshots/ja_*.png`` (every page with ``SCITY_SCREENSHOTS=all``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
+
+from tests.browser_setting import page_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -48,13 +50,15 @@ def test_every_japanese_page_opens_in_japanese_with_working_figures(
         response = page.goto(link)
         assert response is not None, link
         assert response.ok, link
-        assert page.get_attribute("html", "lang") == "ja", link
+        language = page.get_attribute("html", "lang")
         broken = page.eval_on_selector_all(
             "article img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0))"
                            ".map(i => i.src)")
-        assert broken == [], f"{link}: broken images {broken}"
         name = link.split(f"{site}/ja/")[1].replace("/", "_").replace(".html", "")
-        page.screenshot(path=str(screenshots / f"ja_{name}.png"), full_page=True)
+        page_screenshot(page, screenshots / f"ja_{name}.png",
+                        failed=language != "ja" or bool(broken))
+        assert language == "ja", link
+        assert broken == [], f"{link}: broken images {broken}"
     page.close()
 
 
