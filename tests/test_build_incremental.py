@@ -5,6 +5,7 @@ Each skip is tested both ways: a changed input is redone, an unchanged one is no
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -23,29 +24,31 @@ def test_tables_read_from_source_equal_the_imported_tables() -> None:
         assert chapter.tables() == tuple(chapter.analysis().TABLES), chapter.name
 
 
-def test_reading_the_tables_imports_no_chapter_module() -> None:
-    code = ("import sys; from scityhelpers.chapters.registry import CHAPTERS; "
-            "[c.tables() for c in CHAPTERS.values()]; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('statsmodels', 'sklearn', 'pandas') or m in "
-            "{c.module for c in CHAPTERS.values()}))")
+HEAVY = ("pandas", "pandera", "statsmodels", "sklearn")
+
+
+def _modules_loaded_by(statements: str, extra: str = "set()") -> list[str]:
+    """Run ``statements`` in a fresh interpreter; the heavy libraries (and ``extra``) it loaded."""
+    code = (f"import sys; from scityhelpers.chapters.registry import CHAPTERS; {statements}; "
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r} "
+            f"or m in {extra}))")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True)
-    assert out.stdout.strip() == "[]"
+    return ast.literal_eval(out.stdout.strip())
 
+
+def test_reading_the_tables_imports_no_chapter_module() -> None:
+    assert _modules_loaded_by("[c.tables() for c in CHAPTERS.values()]",
+                              extra="{c.module for c in CHAPTERS.values()}") == []
 
 
 def test_a_repeated_request_is_answered_without_pandas(pulled: Path) -> None:
     """Checking a run record reads the tables' fingerprints, not the tables (no pandas)."""
-    code = ("import sys; from scityhelpers.book.run_plan import unchanged_since_last_run; "
-            "from scityhelpers.chapters.registry import CHAPTERS; "
-            "[unchanged_since_last_run(c, {'overrides': {}, 'year': None, 'chapters': []}, None)"
-            " for c in CHAPTERS.values()]; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('pandas', 'pandera', 'statsmodels', 'sklearn')))")
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                         text=True)
-    assert out.stdout.strip() == "[]"
+    assert _modules_loaded_by(
+        "from scityhelpers.book.run_plan import unchanged_since_last_run; "
+        "[unchanged_since_last_run(c, {'overrides': {}, 'year': None, 'chapters': []}, None) "
+        "for c in CHAPTERS.values()]") == []
+
 
 # --------------------------------------------------------------------------- tidy CSV export
 def test_only_a_changed_tidy_table_is_exported_again(pulled: Path, tmp_path: Path) -> None:
