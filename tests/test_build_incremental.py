@@ -103,29 +103,57 @@ def test_an_abandoned_background_build_is_stopped_and_forgets_its_cache(tmp_path
     assert not cache.exists()
 
 
-def test_the_japanese_sphinx_build_is_running_while_the_english_one_is(
-        pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``build`` starts the 日本語版 before the English build and abandons it if that fails."""
+class _FakeBuild:
+    """Stands for a started ``jupyter-book`` process; records being abandoned."""
+
+    def __init__(self, name: str, order: list[str]) -> None:
+        self.name, self.order = name, order
+
+    def abandon(self) -> None:
+        self.order.append(f"{self.name} abandoned")
+
+
+def _fake_starts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, order: list[str],
+                 ja_fails: bool = False) -> None:
     from scityhelpers.book import edition_ja
 
+    def start_ja() -> _FakeBuild:
+        order.append("ja started")
+        if ja_fails:
+            raise BookBuildError("staging the Japanese source failed")
+        return _FakeBuild("ja", order)
+
+    monkeypatch.setattr(book, "start_jupyter_book", lambda *_, **__: (
+        order.append("english started") or _FakeBuild("english", order)))
+    monkeypatch.setattr(edition_ja, "start_ja_sphinx", start_ja)
+    monkeypatch.setattr(book, "build_dir", lambda: tmp_path / "_build")
+
+
+def test_both_sphinx_builds_run_together_english_first(
+        pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``build`` starts English (the critical path), then the 日本語版; a failure stops both."""
     order: list[str] = []
+    _fake_starts(monkeypatch, tmp_path, order)
 
-    class Fake:
-        def abandon(self) -> None:
-            order.append("ja abandoned")
-
-    def english(*_: object) -> None:
-        order.append("english")
+    def english(running: _FakeBuild, *_: object) -> None:
+        order.append(f"{running.name} checked")
         raise BookBuildError("english failed")
 
-    monkeypatch.setattr(edition_ja, "start_ja_sphinx",
-                        lambda: order.append("ja started") or Fake())
     monkeypatch.setattr(book, "_build_english", english)
-    monkeypatch.setattr(book, "build_dir", lambda: tmp_path / "_build")
     with pytest.raises(BookBuildError, match="english failed"):
         book.build()
-    assert order == ["ja started", "english", "ja abandoned"]
+    assert order == ["english started", "ja started", "english checked", "ja abandoned"]
     assert not (tmp_path / "_build" / "html").exists()  # nothing published
+
+
+def test_a_japanese_build_that_cannot_start_stops_the_english_one(
+        pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    order: list[str] = []
+    _fake_starts(monkeypatch, tmp_path, order, ja_fails=True)
+    with pytest.raises(BookBuildError, match="Japanese source failed"):
+        book.build()
+    assert order == ["english started", "ja started", "english abandoned"]
+    assert not (tmp_path / "_build" / "html").exists()
 
 
 # --------------------------------------------------------------------------- explorer data

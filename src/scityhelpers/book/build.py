@@ -352,9 +352,15 @@ def build(*, clean: bool = False) -> Path:
     # English one (two cores), and is checked and published after the English site
     from scityhelpers.book.edition_ja import build_ja, start_ja_sphinx
 
-    japanese = start_ja_sphinx()
+    # English first: it is on the critical path (checked and published before the Japanese)
+    english = start_jupyter_book(root, path_output=staging_root())
     try:
-        _build_english(root, staged, published)
+        japanese = start_ja_sphinx()
+    except BaseException:
+        english.abandon()
+        raise
+    try:
+        _build_english(english, staged, published)
     except BaseException:
         japanese.abandon()
         raise
@@ -389,8 +395,8 @@ def _import_in_background(modules: tuple[str, ...]) -> threading.Thread:
     return thread
 
 
-def _build_english(root: Path, staged: Path, published: Path) -> None:
-    """Build the English site in staging and check it; discard the staging on any problem.
+def _build_english(running: RunningBuild, staged: Path, published: Path) -> None:
+    """Finish the English build started in staging and check it; discard it on any problem.
 
     Raises:
         BookBuildError: the build failed or a page has problems (listed); nothing published.
@@ -398,7 +404,7 @@ def _build_english(root: Path, staged: Path, published: Path) -> None:
     # imported while Sphinx runs (a second on one core; the process only waits meanwhile)
     preload = _import_in_background(POST_BUILD_IMPORTS)
     try:
-        run_jupyter_book(root, path_output=staging_root())
+        running.wait()
         preload.join()
         from scityhelpers.book.reader_downloads import publish_for_readers
 
