@@ -508,7 +508,8 @@ def test_interrupt_after_a_finished_chapter_says_which_were_kept(
         return [(p, "executed") for p in plans]
 
     monkeypatch.setattr(runner, "_execute_all", first_wave_done_then_ctrl_c)
-    result = _cli("run", "--only", "wages", "--only", "claims", "--force")
+    # one job: no kernel is started early, whatever the machine's cores (none would be used)
+    result = _cli("run", "--only", "wages", "--only", "claims", "--force", "--jobs", "1")
     assert calls == [["wages"], ["claims"]]
     assert result.exit_code == 130
     assert "interrupted; kept the chapters that had finished (wages); nothing else changed" \

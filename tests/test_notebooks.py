@@ -108,6 +108,8 @@ def test_sanitizers_replace_only_what_varies_between_machines() -> None:
     assert _sanitized(traceback_line) == '  File "<PATH>", line 3, in <module>'
     warning = "/opt/x/site-packages/statsmodels/base/model.py:607: ConvergenceWarning"
     assert _sanitized(warning) == "<PATH> ConvergenceWarning"
+    assert _sanitized("module=/srv/.venv/lib/x.py") == "module=<PATH>"
+    assert _sanitized("[/srv/site-packages/y.py:3]") == "[<PATH>"
     assert _sanitized("<object at 0x7f3a2b1c9d80>") == "<object at 0xADDRESS>"
     # a glued number, a table cell and a figure's base64 are compared verbatim: a base64 token
     # may contain "/.venv/" by chance, and is not a path (nor scanned as one from every "/")

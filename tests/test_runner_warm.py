@@ -51,6 +51,17 @@ def test_the_ledger_kernel_is_warmed_only_when_a_core_is_free(
         assert calls[0].parameters == chapter_parameters(claims, {})
 
 
+def test_a_warm_kernel_does_not_fit_a_plan_whose_numbers_are_recorded_otherwise() -> None:
+    """``0 == 0.0`` in Python, but the figures' metadata would say 0 instead of 0.0."""
+    population = get_chapter("population")
+    early = RunPlan(population, {"decline_threshold": 0}, "", population.notebook, False)
+    kernel = WarmKernel(early, process=None, connection=None)
+    assert not kernel.fits(RunPlan(population, {"decline_threshold": 0.0}, "abc",
+                                   population.notebook, False))
+    assert kernel.fits(RunPlan(population, {"decline_threshold": 0}, "abc",
+                               population.notebook, False))
+
+
 def test_a_warm_kernel_fits_only_its_own_plan() -> None:
     claims = get_chapter("claims")
     early = RunPlan(claims, {"corridor_fiscal_year": 2019}, "", claims.notebook, False)
@@ -108,11 +119,15 @@ def test_an_early_kernel_whose_plan_changed_is_not_used(
         pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Validation parses "JPN,KOR,USA" into a list: the early kernel had the string."""
     used: list[str] = []
-    original = WarmKernel.submit
+    started: list[str] = []
+    original, original_start = WarmKernel.submit, WarmKernel.start.__func__
     monkeypatch.setattr(WarmKernel, "submit",
                         lambda self, run: (used.append(run.chapter.name), original(self, run)))
+    monkeypatch.setattr(WarmKernel, "start", classmethod(
+        lambda cls, early: started.append(early.chapter.name) or original_start(cls, early)))
     results = run_chapters(["wages"], {"countries": "JPN,KOR,USA"}, out_dir=tmp_path, jobs=2)
-    assert used == ["claims"]  # wages ran in a fresh kernel from the pool
+    assert started == ["wages", "claims"]  # wages was started early, on the unparsed string
+    assert used == ["claims"]  # and not used: wages ran in a fresh kernel from the pool
     assert {(p.chapter.name, status) for p, status in results} == {
         ("wages", "executed"), ("claims", "executed")}
     assert _kernels_of(figure_staging_path(RunPlan(

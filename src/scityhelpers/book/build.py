@@ -361,16 +361,17 @@ def build(*, clean: bool = False) -> Path:
         raise
     try:
         _build_english(english, staged, published)
-    except BaseException:
+        stamp.unlink(missing_ok=True)  # no stamp while the site is being replaced
+        publish_site(staged, published)
+        write_baseline()
+        atomic_write(stamp, [inputs.encode("utf-8")])
+        # the 日本語版: checked, then published to _build/html/ja (the previous edition,
+        # carried over by publish_site, stays if this fails)
+        build_ja(running=japanese)
+    except BaseException:  # a failure or Ctrl-C: no Sphinx process outlives the command
+        english.abandon()
         japanese.abandon()
         raise
-    stamp.unlink(missing_ok=True)  # no stamp while the site is being replaced
-    publish_site(staged, published)
-    write_baseline()
-    atomic_write(stamp, [inputs.encode("utf-8")])
-    # the 日本語版: checked, then published to _build/html/ja (the previous edition, carried
-    # over by publish_site, stays if this fails)
-    build_ja(running=japanese)
     return published / "index.html"
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import http.server
 import logging
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from scityhelpers.errors import PdfError  # re-exported: defined in errors.py
 from scityhelpers.paths import build_dir, project_root
+from scityhelpers.pipeline.fetch import copy_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -168,13 +168,16 @@ def build_pdfs(*, link_from_site: bool = True) -> dict[str, Path]:
 
 
 def copy_pdfs_into_site() -> list[Path]:
-    """Copy the PDF editions made by ``scity pdf`` into ``_build/html/pdf`` (if any)."""
+    """Copy the PDF editions made by ``scity pdf`` into ``_build/html/pdf`` (if any).
+
+    The live site is written into here, so each copy replaces its file whole (or not at all,
+    when unchanged).
+    """
     site_pdfs = build_dir() / "html" / "pdf"
     copied = []
     for name in PDF_NAMES.values():
         source = build_dir() / "pdf" / name
         if source.is_file():
-            site_pdfs.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, site_pdfs / name)
+            copy_if_changed(source, site_pdfs / name)  # whole, never half-written
             copied.append(site_pdfs / name)
     return copied

@@ -118,12 +118,13 @@ def _execute_all(plans: list[RunPlan], jobs: int | None, progress: bool,
                MofNCompleteColumn(), TimeElapsedColumn())
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
                                initargs=(_kernel_log(),))
+    futures: dict[Any, RunPlan] = {}
+    in_warm = [p for p in todo if p.chapter.name in warm]
     try:
         with Progress(*columns, disable=not progress or not todo, transient=True) as bar:
             names = ", ".join(p.chapter.name for p in todo)
             task = bar.add_task(f"executing {names}", total=len(todo))
             futures = {pool.submit(execute, p): p for p in todo if p.chapter.name not in warm}
-            in_warm = [p for p in todo if p.chapter.name in warm]
             for run in in_warm:  # all start at once, each in its own kernel
                 warm[run.chapter.name].submit(run)
             for run in in_warm:
@@ -141,9 +142,14 @@ def _execute_all(plans: list[RunPlan], jobs: int | None, progress: bool,
                     failures.append(error)
                 bar.advance(task)
     except KeyboardInterrupt:
+        # published before the interrupt, though not yet collected here: said as kept
+        done = {p.chapter.name for p, status in results if status == "executed"}
+        done |= {run.chapter.name for run in in_warm if run.chapter.name not in done
+                 and warm[run.chapter.name].finished_ok()}
+        done |= {plan_.chapter.name for future, plan_ in futures.items()
+                 if future.done() and not future.cancelled() and future.exception() is None}
         _stop_workers(pool)
-        raise RunInterrupted([p.chapter.name for p, status in results
-                              if status == "executed"]) from None
+        raise RunInterrupted(sorted(done)) from None
     finally:
         pool.shutdown(wait=True)
     if failures:
@@ -193,24 +199,10 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
     # a rerun of one chapter: its kernel starts and imports while the parameters are checked
     warm = _warm_first_wave(first, overrides, year, out_dir, jobs)
     try:
-        declared = {p.name for c in chapters for p in c.analysis().PARAMS}
-        if set(overrides) - declared:
-            raise ParameterError(
-                f"unknown parameter(s) {sorted(set(overrides) - declared)}; the chosen "
-                f"chapters take: {sorted(declared)}"
-            )
-        chosen = {c.name: _overrides_for(c, overrides, year, len(chapters) > 1)
-                  for c in chapters}
-        if out_dir is not None:
-            for chapter in second:
-                chosen[chapter.name][FACTS_DIR_PARAM] = str(out_dir.resolve())
-        try:
-            for chapter in second:  # validate now; their input hash needs the first wave's
-                validate(chapter.analysis().PARAMS, chosen[chapter.name],
-                         notebook_defaults(chapter.notebook))
-            plans = [plan(c, chosen[c.name], out_dir, force, request) for c in first]
-        except ParameterError as error:
-            raise _blame_year_option(error, chapters, year) from error
+        chosen, plans = _plan_first_wave(chapters, overrides, year, out_dir, force, request)
+        for name in [n for n, k in warm.items() if not any(k.fits(p) for p in plans
+                                                            if not p.skip)]:
+            warm.pop(name).close()  # guessed wrong or skipped: stopped before the pool runs
         warm.update(_warm_second_wave(second, chosen, plans, jobs, out_dir))
         results = _execute_all(plans, jobs, progress, warm)
         results += _second_wave(second, results, lambda c: plan(
@@ -219,6 +211,38 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
         for kernel in warm.values():
             kernel.close()
     return sorted(results, key=lambda r: r[0].chapter.name)
+
+
+def _plan_first_wave(chapters: list[Chapter], overrides: dict[str, Any], year: int | None,
+                     out_dir: Path | None, force: bool, request: dict[str, Any]
+                     ) -> tuple[dict[str, dict[str, Any]], list[RunPlan]]:
+    """Check every chapter's parameters and plan the chapters that read no facts.
+
+    Returns each chapter's overrides and the first wave's plans; the second wave (the
+    ledger) is only validated here, and planned once the first wave has written its facts.
+
+    Raises:
+        ParameterError: an unknown name or a bad value, in any chosen chapter.
+    """
+    declared = {p.name for c in chapters for p in c.analysis().PARAMS}
+    if set(overrides) - declared:
+        raise ParameterError(
+            f"unknown parameter(s) {sorted(set(overrides) - declared)}; the chosen chapters "
+            f"take: {sorted(declared)}"
+        )
+    chosen = {c.name: _overrides_for(c, overrides, year, len(chapters) > 1) for c in chapters}
+    first = [c for c in chapters if not c.reads_chapters]
+    second = [c for c in chapters if c.reads_chapters]
+    if out_dir is not None:
+        for chapter in second:
+            chosen[chapter.name][FACTS_DIR_PARAM] = str(out_dir.resolve())
+    try:
+        for chapter in second:  # validate now; their input hash needs the first wave's outputs
+            validate(chapter.analysis().PARAMS, chosen[chapter.name],
+                     notebook_defaults(chapter.notebook))
+        return chosen, [plan(c, chosen[c.name], out_dir, force, request) for c in first]
+    except ParameterError as error:
+        raise _blame_year_option(error, chapters, year) from error
 
 
 def _early_parameters(chapter: Chapter, overrides: dict[str, Any],

@@ -6,6 +6,7 @@ notebook is the same as a fresh kernel's (tested).
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import signal
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 #: how long a warm kernel may take to start and import its chapter's libraries (seconds)
 WARM_TIMEOUT_S = 120
+#: how long a stopped warm kernel's process may take to shut its kernel down (seconds)
+STOP_TIMEOUT_S = 30
 
 
 def warm_imports(chapter: Chapter) -> list[str]:
@@ -93,10 +96,10 @@ def _serve_warm_kernel(early: RunPlan, modules: list[str], connection: Any,
     so it is started from the plan's chapter and parameters; the parent sends the final
     plan (same chapter and parameters) once the chapters it reads are done, or None.
     """
+    _worker_init(stderr_log)  # first: Ctrl-C is the parent's from the start
     from jupyter_client import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    _worker_init(stderr_log)
     pin_blas_threads()
     kernel = AsyncKernelManager(kernel_name=KERNEL)
     try:
@@ -147,9 +150,14 @@ class WarmKernel:
         return cls(early, process, parent_end)
 
     def fits(self, run: RunPlan) -> bool:
-        """Whether ``run`` may execute in this kernel (same chapter, output and parameters)."""
+        """Whether ``run`` may execute in this kernel (same chapter, output and parameters).
+
+        Parameters are compared as the kernel's environment records them (JSON): ``0`` and
+        ``0.0`` are equal in Python but not in the figures' metadata.
+        """
         return (not self.sent and run.chapter == self.early.chapter
-                and run.output == self.early.output and run.parameters == self.early.parameters)
+                and run.output == self.early.output
+                and _as_recorded(run.parameters) == _as_recorded(self.early.parameters))
 
     def submit(self, run: RunPlan) -> None:
         """Send ``run`` to the warm kernel, which starts executing it; :meth:`wait` for it."""
@@ -183,5 +191,19 @@ class WarmKernel:
             self.process.join(timeout=0.05)  # an idle child told None exits by itself
         if self.process.is_alive():
             self.process.terminate()
+            self.process.join(timeout=STOP_TIMEOUT_S)
+        if self.process.is_alive():  # stuck in its kernel's shutdown: the kernel's own
+            self.process.kill()      # parent watch stops it once this child is gone
             self.process.join()
         self.connection.close()
+
+    def finished_ok(self) -> bool:
+        """Whether the plan sent has already finished without error (without waiting)."""
+        try:
+            return self.sent and self.connection.poll() and self.connection.recv() is None
+        except (OSError, EOFError):
+            return False
+
+
+def _as_recorded(parameters: dict[str, Any]) -> str:
+    return json.dumps(parameters, sort_keys=True, default=str)

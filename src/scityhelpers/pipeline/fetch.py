@@ -71,13 +71,16 @@ def copy_if_changed(source: Path, target: Path) -> bool:
     """Copy ``source`` to ``target`` unless it already holds the same bytes; True if copied.
 
     An unchanged target keeps its modification time, so incremental builds (Sphinx) and
-    checksums keyed on it do not see a change that is not there.
+    checksums keyed on it do not see a change that is not there. A changed one is replaced
+    whole (a copy beside it, then a rename): a reader never sees half a file.
     """
     if (target.is_file() and target.stat().st_size == source.stat().st_size
             and target.read_bytes() == source.read_bytes()):
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source, target)
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copy2(source, partial)
+    os.replace(partial, target)
     return True
 
 
