@@ -52,6 +52,17 @@ def test_jis_check_digit_matches_published_codes(code5: str, digit: str) -> None
     assert jis_check_digit(code5) == digit
 
 
+def test_check_digit_mask_is_true_only_for_well_formed_codes_with_the_right_digit() -> None:
+    import pandas as pd
+
+    from scityhelpers.reference.municipal_names import check_digit_ok
+
+    codes = pd.Series(["131016", "011002", "011003", "13101", "13101x", "1310166", None],
+                      index=list("abcdefg"))
+    assert check_digit_ok(codes).tolist() == [True, True, False, False, False, False, False]
+    assert check_digit_ok(codes).index.tolist() == list("abcdefg")
+
+
 def test_renamed_header_is_schema_drift(fixtures: Path, copy_fixture: Callable,
                                         edit_workbook: Callable[..., None]) -> None:
     path = copy_fixture(XLSX)

@@ -43,6 +43,19 @@ def jis_check_digit(code5: str) -> str:
     return str((11 - total % 11) % 10)
 
 
+def check_digit_ok(code6: pd.Series) -> pd.Series:
+    """True where a code is six digits whose last is the JIS X 0402 check digit of the first five.
+
+    False for anything else (wrong length, a letter, a wrong check digit): one rule for every
+    source that publishes six-digit codes.
+    """
+    well_formed = code6.str.fullmatch(r"\d{6}").fillna(False).astype(bool)
+    ok = pd.Series(False, index=code6.index)
+    six = code6[well_formed]
+    ok[well_formed] = six.str[5] == six.str[:5].map(jis_check_digit)
+    return ok
+
+
 def normalize_kana(text: str) -> str:
     """NFKC-normalise (half-width katakana → full-width, full-width digits → ASCII)."""
     return unicodedata.normalize("NFKC", text)

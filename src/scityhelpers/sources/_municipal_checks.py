@@ -14,7 +14,7 @@ import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError, UnknownMunicipalityError
 from scityhelpers.pipeline.validate import require_known
-from scityhelpers.reference.municipal_names import jis_check_digit
+from scityhelpers.reference.municipal_names import check_digit_ok
 from scityhelpers.sources._shared import code5_column, code6_column
 
 #: the name columns of a code-keyed table: the name as printed, and whether it is official
@@ -91,9 +91,7 @@ def parse_numbers(values: pd.Series, column: str, where: Path | str,
 
 def code6_to_code5(codes: pd.Series, where: Path | str) -> pd.Series:
     """Drop the JIS check digit after checking it (a wrong one means a mistyped code)."""
-    bad = codes[~codes.str.fullmatch(r"\d{6}")
-                | (codes.str[5] != codes.str[:5].map(
-                    lambda c: jis_check_digit(c) if c.isdigit() and len(c) == 5 else "x"))]
+    bad = codes[~check_digit_ok(codes)]
     if not bad.empty:
         raise SourceSchemaError(f"{where}: invalid 6-digit codes {sorted(bad)[:5]}.")
     return codes.str[:5]

@@ -19,7 +19,8 @@ import pandera.pandas as pa
 
 from scityhelpers.errors import SourceSchemaError
 from scityhelpers.pipeline.validate import CODE6_PATTERN, require_columns, require_known
-from scityhelpers.reference.municipalities import jis_check_digit, normalize_kana
+from scityhelpers.reference.municipal_names import check_digit_ok
+from scityhelpers.reference.municipalities import normalize_kana
 from scityhelpers.sources import RawFiles, TableSpec
 from scityhelpers.sources._shared import (
     code5_column,
@@ -95,7 +96,7 @@ def _check_codes(codes: pd.Series, where: Path | str) -> None:
     bad_form = codes[~codes.str.fullmatch(CODE6_PATTERN)]
     if not bad_form.empty:
         raise SourceSchemaError(f"{where}: codes not of 6 digits: {sorted(bad_form)[:10]}")
-    wrong = codes[codes.str[5] != codes.str[:5].map(jis_check_digit)]
+    wrong = codes[~check_digit_ok(codes)]
     if not wrong.empty:
         raise SourceSchemaError(
             f"{where}: JIS X 0402 check digit wrong for {sorted(wrong)[:10]}; the workbook "
@@ -192,14 +193,10 @@ def build_municipalities(files: RawFiles) -> pd.DataFrame:
     return codes.sort_values("code5").reset_index(drop=True)
 
 
-def _check_digit_ok(code6: pd.Series) -> pd.Series:
-    return code6.str[5] == code6.str[:5].map(jis_check_digit)
-
-
 MUNICIPALITIES_SCHEMA = pa.DataFrameSchema(
     {
         "code6": pa.Column(str, [pa.Check.str_matches(CODE6_PATTERN),
-                                 pa.Check(_check_digit_ok, error="JIS X 0402 check digit")]),
+                                 pa.Check(check_digit_ok, error="JIS X 0402 check digit")]),
         "code5": code5_column(),
         "pref_code": pref_code_column(),
         "pref_name": pa.Column(str, pa.Check.str_matches(r"^.+[都道府県]$")),
