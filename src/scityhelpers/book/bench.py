@@ -89,9 +89,7 @@ def _load_all_tables_s(env: dict[str, str], cwd: Path) -> float:
             "[load(t_) for s in load_manifest().values() "
             " if not s.extra.get('live_only') for t_ in s.tables]; "
             "print(time.perf_counter()-t)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, check=True,
-                         capture_output=True, text=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    return float(_last_line_printed(code, env, cwd))
 
 
 def _model_fit_seconds(env: dict[str, str], cwd: Path) -> dict[str, float]:
@@ -102,9 +100,14 @@ def _model_fit_seconds(env: dict[str, str], cwd: Path) -> dict[str, float]:
             "t = {'countries: all specifications': countries.time_all_specs()}; "
             "t.update({f'municipal: {k}': v for k, v in municipal.time_all_models().items()}); "
             "print(json.dumps(t))")
+    return json.loads(_last_line_printed(code, env, cwd))
+
+
+def _last_line_printed(code: str, env: dict[str, str], cwd: Path) -> str:
+    """Run ``code`` in a fresh interpreter (nothing imported yet); the last line it printed."""
     out = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, check=True,
                          capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return out.stdout.strip().splitlines()[-1]
 
 
 #: rebuild the Japanese edition from an empty staging folder (its share of a cold build)

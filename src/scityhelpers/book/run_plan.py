@@ -121,6 +121,11 @@ def chapter_parameters(chapter: Chapter, overrides: dict[str, Any]) -> dict[str,
                     {k: v for k, v in defaults.items() if k in declared})
 
 
+def output_for(chapter: Chapter, out_dir: Path | None) -> Path:
+    """Where a run of ``chapter`` writes its notebook: in place, or in the what-if ``out_dir``."""
+    return (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
+
+
 def plan(chapter: Chapter, overrides: dict[str, Any], out_dir: Path | None,
          force: bool = False, request: dict[str, Any] | None = None) -> RunPlan:
     """Validate parameters and decide whether the chapter needs executing.
@@ -131,7 +136,7 @@ def plan(chapter: Chapter, overrides: dict[str, Any], out_dir: Path | None,
     module = chapter.analysis()
     parameters = chapter_parameters(chapter, overrides)
     digest = input_hash(chapter, parameters, out_dir)
-    output = (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
+    output = output_for(chapter, out_dir)
     record = _run_record_path(output)
     previous = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
     skip = (not force and output.is_file() and previous.get("input_hash") == digest
@@ -169,7 +174,7 @@ def _request_key(chapter: Chapter, request: dict[str, Any], tables: list[str],
 def unchanged_since_last_run(chapter: Chapter, request: dict[str, Any],
                              out_dir: Path | None) -> RunPlan | None:
     """A skipping plan if the same request ran before on the same inputs, else None."""
-    output = (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
+    output = output_for(chapter, out_dir)
     record_path = _run_record_path(output)
     if not output.is_file() or not record_path.is_file():
         return None

@@ -44,6 +44,7 @@ from scityhelpers.book.run_plan import (
     RunPlan,
     chapter_parameters,
     notebook_defaults,
+    output_for,
     plan,
     unchanged_since_last_run,
 )
@@ -71,18 +72,19 @@ class RunInterrupted(KeyboardInterrupt):
 
 
 def _overrides_for(chapter: Chapter, overrides: dict[str, Any], year: int | None,
-                   several: bool) -> dict[str, Any]:
+                   several: bool, declared: set[str] | None = None) -> dict[str, Any]:
     """Return the overrides one chapter takes.
 
     ``--year`` maps to the chapter's year parameter; with several chapters, ``-p name=value``
-    goes only to the chapters that declare ``name``.
+    goes only to the chapters that declare ``name`` (``declared``: the names, by default
+    those of the chapter's ``PARAMS``, which imports its module).
     """
     chosen = dict(overrides)
     if year is not None and chapter.year_param:
         chosen[chapter.year_param] = year
     if several:
-        declared = {p.name for p in chapter.analysis().PARAMS}
-        chosen = {k: v for k, v in chosen.items() if k in declared}
+        names = declared if declared is not None else {p.name for p in chapter.analysis().PARAMS}
+        chosen = {k: v for k, v in chosen.items() if k in names}
     return chosen
 
 
@@ -257,10 +259,8 @@ def _early_parameters(chapter: Chapter, overrides: dict[str, Any],
         defaults = notebook_defaults(chapter.notebook)
     except Exception:  # noqa: BLE001 - planning raises the real, specific error
         return None
-    chosen = dict(overrides)
-    if year is not None and chapter.year_param:
-        chosen[chapter.year_param] = year
-    return {**defaults, **{k: v for k, v in chosen.items() if k in defaults}}
+    return {**defaults, **_overrides_for(chapter, overrides, year, several=True,
+                                         declared=set(defaults))}
 
 
 def _warm_first_wave(first: list[Chapter], overrides: dict[str, Any], year: int | None,
@@ -280,8 +280,8 @@ def _warm_first_wave(first: list[Chapter], overrides: dict[str, Any], year: int 
         parameters = _early_parameters(chapter, overrides, year)
         if parameters is None:
             continue
-        output = (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
-        warm[chapter.name] = WarmKernel.start(RunPlan(chapter, parameters, "", output, False))
+        warm[chapter.name] = WarmKernel.start(
+            RunPlan(chapter, parameters, "", output_for(chapter, out_dir), False))
     return warm
 
 
@@ -312,7 +312,6 @@ def _warm_second_wave(second: list[Chapter], chosen: dict[str, dict[str, Any]],
     warm = {}
     for chapter in second:
         parameters = chapter_parameters(chapter, chosen[chapter.name])
-        output = (out_dir / chapter.notebook.name) if out_dir else chapter.notebook
-        early = RunPlan(chapter, parameters, "", output, False)
-        warm[chapter.name] = WarmKernel.start(early)
+        warm[chapter.name] = WarmKernel.start(
+            RunPlan(chapter, parameters, "", output_for(chapter, out_dir), False))
     return warm
