@@ -1,7 +1,8 @@
-"""A kernel started early for the claims ledger, its libraries imported while others run.
+"""A kernel started before its plan is ready, its libraries imported meanwhile.
 
-On two cores, ``scity run`` starts the ledger's kernel as soon as a core is free; the executed
-notebook is the same as a fresh kernel's (tested).
+On two cores, ``scity run`` starts the ledger's kernel as soon as a core is free, and a
+one-chapter rerun's kernel while the parameters are checked; the executed notebook is the
+same as a fresh kernel's (tested).
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ class WarmKernel:
 
     The claims ledger must wait for the chapters whose facts it reads, but its kernel start
     and imports (seconds) need not: they run in a child process on a free core, which then
-    executes the ledger's plan when :meth:`execute` sends it. Used only for a plan with the
+    executes the plan :meth:`submit` sends (:meth:`wait` for it). Used only for a plan with the
     same chapter and parameters as the one it was started for; the notebook's cells all run
     in it as in a fresh kernel (the imports ran silently and bound no names).
     """

@@ -33,8 +33,6 @@ log = logging.getLogger(__name__)
 CONTENT_SHA_CHARS = 16
 
 
-
-
 def _parquet_path(table: str) -> Path:
     return tidy_dir() / f"{table}.parquet"
 
