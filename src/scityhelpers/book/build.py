@@ -278,8 +278,7 @@ def publish_site(staged: Path, published: Path,
                     copy_function=_copy_or_link_published(staged, published))
     for name in carry_over:
         if (published / name).is_dir() and not (incoming / name).exists():
-            shutil.copytree(published / name, incoming / name,
-                            copy_function=_copy_or_link_published(published, published))
+            shutil.copytree(published / name, incoming / name, copy_function=_link_or_copy)
     if published.exists():
         os.replace(published, previous)
     os.replace(incoming, published)
@@ -300,11 +299,19 @@ def _copy_or_link_published(source_root: Path, published: Path) -> Any:
         with suppress(OSError):
             mine, theirs = os.stat(source), os.stat(old)
             if (mine.st_size, mine.st_mtime_ns) == (theirs.st_size, theirs.st_mtime_ns):
-                os.link(old, target)
-                return target
+                return _link_or_copy(str(old), target)
         return shutil.copy2(source, target)
 
     return copy
+
+
+def _link_or_copy(published_file: str, target: str) -> str:
+    """Hard-link a file of the published site to ``target``; copy it where links fail."""
+    try:
+        os.link(published_file, target)
+    except OSError:
+        shutil.copy2(published_file, target)
+    return target
 
 
 def _unchanged_note(published: Path) -> str:
