@@ -4,6 +4,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# the package's bytecode, brought up to date by every target: every scity process, kernel and Sphinx build imports
+# it, and where PYTHONDONTWRITEBYTECODE is set each would compile the sources again (pip
+# compiles the installed libraries, not an editable install's sources)
+COMPILE = $(BIN)/python -m compileall -q src
 
 .PHONY: book pdf test install install-test browser-deps pdf-deps data run html bench lint clean
 
@@ -18,7 +22,9 @@ $(VENV)/.stamp-test: pyproject.toml requirements.lock
 	touch $@ $(VENV)/.stamp-runtime
 
 install: $(VENV)/.stamp-runtime
+	$(COMPILE)
 install-test: $(VENV)/.stamp-test
+	$(COMPILE)
 
 # The browser the browser test drives is a setting, SCITY_BROWSER (tests/browser_setting.py):
 #   unset/empty  Debian's /usr/bin/chromium, installed here with apt (+ fonts-noto-cjk) if missing

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -65,11 +67,12 @@ def test_a_file_is_parsed_again_when_it_changed_and_not_otherwise(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scityhelpers.pipeline import staleness
 
+    monkeypatch.setattr(staleness, "PARSED", staleness.ParsedImports(tmp_path / "parsed.json"))
     module = tmp_path / "chapter.py"
     module.write_text("import scityhelpers.book.facts\n", encoding="utf-8")
     parsed: list[str] = []
-    original = staleness.imported_modules
-    monkeypatch.setattr(staleness, "imported_modules",
+    original = staleness._package_names
+    monkeypatch.setattr(staleness, "_package_names",
                         lambda source: parsed.append(source) or original(source))
     assert staleness.file_imports(module) == {"scityhelpers.book.facts"}
     assert staleness.file_imports(module) == {"scityhelpers.book.facts"}
@@ -77,3 +80,34 @@ def test_a_file_is_parsed_again_when_it_changed_and_not_otherwise(
     module.write_text("import scityhelpers.chapters.parameters  # edited\n", encoding="utf-8")
     assert staleness.file_imports(module) == {"scityhelpers.chapters.parameters"}
     assert len(parsed) == 2
+
+
+def test_a_parse_is_kept_for_later_processes_by_the_texts_hash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scityhelpers.pipeline import staleness
+
+    cache = tmp_path / "__pycache__" / "parsed.json"
+    source = "def f():\n    from scityhelpers.chapters.wages import figures\n"
+    first = staleness.ParsedImports(cache)
+    names = first.names(source)
+    assert "scityhelpers.chapters.wages.figures" in names
+    first.save()
+
+    def no_parse(text: str) -> set[str]:
+        raise AssertionError(f"parsed again: {text!r}")
+
+    monkeypatch.setattr(staleness, "_package_names", no_parse)
+    assert staleness.ParsedImports(cache).names(source) == names  # a later process: no parse
+    with pytest.raises(AssertionError):  # an edited text is parsed
+        staleness.ParsedImports(cache).names(source + "# edited\n")
+
+
+def test_a_damaged_parse_cache_is_parsed_again_not_trusted(tmp_path: Path) -> None:
+    from scityhelpers.pipeline import staleness
+
+    cache = tmp_path / "parsed.json"
+    source = "import scityhelpers.book.facts\n"
+    for damaged in ('{"truncated', '["not", "a mapping"]',
+                    json.dumps({hashlib.sha256(source.encode()).hexdigest(): [1, 2]})):
+        cache.write_text(damaged, encoding="utf-8")
+        assert staleness.ParsedImports(cache).names(source) == ["scityhelpers.book.facts"]

@@ -15,11 +15,10 @@ import re
 import zipfile
 from pathlib import Path
 
-import yaml
-
 from scityhelpers.errors import EditionError
 from scityhelpers.paths import build_dir, project_root
 from scityhelpers.pipeline.fetch import atomic_write
+from scityhelpers.yaml_text import load_yaml
 
 CITATION_FILE = "CITATION.cff"
 EDITION_PATTERN = re.compile(r"^\d{4}\.\d+$")
@@ -35,7 +34,7 @@ def edition_id(root: Path | None = None) -> str:
         EditionError: no ``version``, or not ``<year>.<sequence>``.
     """
     path = (root or project_root()) / CITATION_FILE
-    version = str((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("version", ""))
+    version = str((load_yaml(path.read_text(encoding="utf-8")) or {}).get("version", ""))
     if not EDITION_PATTERN.match(version):
         raise EditionError(f"{path}: version {version!r} is not an edition identifier "
                            "<year>.<sequence> (e.g. 2026.1); set it there, the one place "

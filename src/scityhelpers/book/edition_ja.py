@@ -30,6 +30,7 @@ import yaml
 from scityhelpers.errors import TranslationError  # re-exported: defined in errors.py
 from scityhelpers.paths import build_dir, project_root
 from scityhelpers.pipeline.fetch import atomic_write, copy_if_changed
+from scityhelpers.yaml_text import load_yaml
 
 if TYPE_CHECKING:
     from scityhelpers.book.build import RunningBuild
@@ -55,7 +56,7 @@ CAPTIONS = {
 def english_pages(root: Path | None = None) -> list[str]:
     """Stems of the English prose pages in ``_toc.yml`` (``book/<stem>``), root first."""
     root = root or project_root()
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    toc = load_yaml((root / "_toc.yml").read_text(encoding="utf-8"))
     docs = [toc["root"]] + [ch["file"] for part in toc.get("parts", [])
                             for ch in part.get("chapters", [])]
     return [doc.split("/", 1)[1] for doc in docs if doc.startswith("book/")]
@@ -72,7 +73,7 @@ _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 def front_matter(text: str) -> dict[str, Any]:
     """The YAML front matter of a MyST page ({} when there is none)."""
     match = _FRONT.match(text)
-    return (yaml.safe_load(match.group(1)) or {}) if match else {}
+    return (load_yaml(match.group(1)) or {}) if match else {}
 
 
 _GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`(?:\.\./)+notebooks/([\w-]+)\.ipynb::(\w+)")
@@ -165,7 +166,7 @@ def record_hash(stem: str, root: Path | None = None) -> str:
 # --------------------------------------------------------------------------- config and toc
 def ja_config(root: Path) -> dict[str, Any]:
     """The Japanese ``_config.yml``: the English one with the title, language and search."""
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    config = load_yaml((root / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = JA_TITLE
     config["html"]["extra_footer"] = (
         "<p>本文と図: <a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>。"
@@ -180,7 +181,7 @@ def ja_config(root: Path) -> dict[str, Any]:
 
 def ja_toc(root: Path) -> dict[str, Any]:
     """The Japanese ``_toc.yml``: the English one with translated part captions."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    toc = load_yaml((root / "_toc.yml").read_text(encoding="utf-8"))
     for part in toc.get("parts", []):
         part["caption"] = CAPTIONS.get(part["caption"], part["caption"])
     return toc

@@ -30,12 +30,13 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from scityhelpers.errors import FigureDataError
 from scityhelpers.pipeline.fetch import atomic_write
+
+if TYPE_CHECKING:  # pandas is imported where a frame is handled: `scity run` sets up a
+    import pandas as pd  # kernel's environment from here before the kernel starts
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,8 @@ def plotted_data(fig: Any) -> pd.DataFrame:
     Raises:
         FigureDataError: the plotting function did not call ``attach_data``.
     """
+    import pandas as pd
+
     from scityhelpers.chapters.plotting import DATA_ATTRIBUTE
 
     data = getattr(fig, DATA_ATTRIBUTE, None)

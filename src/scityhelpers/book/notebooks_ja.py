@@ -22,6 +22,7 @@ Japanese entry; ``scity translation-check`` fails on them.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import html
 import json
@@ -41,6 +42,7 @@ from scityhelpers.book.edition_ja import (
     join_cjk_lines,
 )
 from scityhelpers.book.notebook_files import cell_source
+from scityhelpers.yaml_text import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ def cell_sha256(source: str) -> str:
 
 def toc_notebooks(root: Path) -> list[str]:
     """Chapters whose notebook the table of contents lists (``notebooks/<chapter>``)."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    toc = load_yaml((root / "_toc.yml").read_text(encoding="utf-8"))
     docs = [ch["file"] for part in toc.get("parts", []) for ch in part.get("chapters", [])]
     return [doc.split("/", 1)[1] for doc in docs if doc.startswith("notebooks/")]
 
@@ -84,7 +86,7 @@ def cell_translations(root: Path, chapter: str) -> dict[str, CellTranslation] | 
     path = root / CELLS_DIR / f"{chapter}.yml"
     if not path.is_file():
         return None
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     return {str(cell["id"]): CellTranslation(str(cell.get("sha256") or ""), str(cell["ja"]))
             for cell in data.get("cells", [])}
 
@@ -200,6 +202,7 @@ def is_language_neutral(value: str) -> bool:
 _NUMBER = r"[-+−]?\d[\d,]*(?:\.\d+)?"
 
 
+@functools.cache  # each entry is tried against every phrase of a build
 def _pattern(english: str) -> re.Pattern[str]:
     parts = _PLACEHOLDER.split(english)  # text, name, text, name, …
     regex = "".join(re.escape(part) if i % 2 == 0 else

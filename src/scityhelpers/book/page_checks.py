@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from scityhelpers.book.notebook_files import notebook_cells
 from scityhelpers.paths import project_root
+from scityhelpers.yaml_text import load_yaml
 
 log = logging.getLogger(__name__)
 
 
 def toc_files() -> list[str]:
     """Every document of ``_toc.yml`` (root first), without suffix."""
-    toc = yaml.safe_load((project_root() / "_toc.yml").read_text(encoding="utf-8"))
+    toc = load_yaml((project_root() / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]]
     for part in toc.get("parts", []):
         for chapter in part.get("chapters", []):
@@ -109,14 +109,18 @@ def broken_internal_links(html_dir: Path) -> list[tuple[str, str]]:
     holds theme templates, not pages.
     """
     broken = []
+    exists: dict[str, bool] = {}  # most pages link the same theme files
     for page in sorted(html_dir.rglob("*.html")):
         if "_static" in page.relative_to(html_dir).parts:
             continue
         for target in set(_LINK.findall(page.read_text(encoding="utf-8", errors="replace"))):
             if not target or target.startswith(_EXTERNAL):
                 continue
-            resolved = (page.parent / target).resolve()
-            if not resolved.exists():
+            # the site has no symbolic links: the path's text, normalised, is the file
+            resolved = os.path.normpath(os.path.join(page.parent, target))
+            if resolved not in exists:
+                exists[resolved] = os.path.exists(resolved)
+            if not exists[resolved]:
                 broken.append((page.relative_to(html_dir).as_posix(), target))
     return broken
 

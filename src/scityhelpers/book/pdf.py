@@ -97,9 +97,9 @@ def singlehtml(language: str) -> Path:
 
 def root_document() -> str:
     """The root document of ``_toc.yml`` (``book/intro``): the single page's name."""
-    import yaml
+    from scityhelpers.yaml_text import load_yaml
 
-    toc = yaml.safe_load((project_root() / "_toc.yml").read_text(encoding="utf-8"))
+    toc = load_yaml((project_root() / "_toc.yml").read_text(encoding="utf-8"))
     return str(toc["root"])
 
 

@@ -233,10 +233,10 @@ def suggested_citation(citation: dict[str, Any]) -> str:
 
 def add_citation_substitution(app: Sphinx, config: Any) -> None:
     """Make ``{{ book_citation }}`` available to MyST pages, built from ``CITATION.cff``."""
-    import yaml
+    from scityhelpers.yaml_text import load_yaml
 
     path = Path(app.srcdir) / CITATION_FILE
-    citation = yaml.safe_load(path.read_text(encoding="utf-8"))
+    citation = load_yaml(path.read_text(encoding="utf-8"))
     substitutions = dict(config.myst_substitutions or {})
     substitutions["book_citation"] = suggested_citation(citation)
     config.myst_substitutions = substitutions

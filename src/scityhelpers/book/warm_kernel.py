@@ -1,4 +1,4 @@
-"""A kernel started before its plan is ready, its libraries imported meanwhile.
+"""A kernel started before its plan is ready, its notebook's imports done meanwhile.
 
 On two cores, ``scity run`` starts the ledger's kernel as soon as a core is free, and a
 one-chapter rerun's kernel while the parameters are checked; the executed notebook is the
@@ -27,58 +27,76 @@ from scityhelpers.book.execute import (
     pin_blas_threads,
 )
 from scityhelpers.book.notebook_files import cell_source, notebook_cells
-from scityhelpers.book.run_plan import RunPlan, chapter_code_files
+from scityhelpers.book.run_plan import RunPlan
 from scityhelpers.chapters.registry import Chapter
 
 log = logging.getLogger(__name__)
 
-#: how long a warm kernel may take to start and import its chapter's libraries (seconds)
+#: how long a warm kernel may take to start and do its notebook's imports (seconds)
 WARM_TIMEOUT_S = 120
 #: how long a stopped warm kernel's process may take to shut its kernel down (seconds)
 STOP_TIMEOUT_S = 30
 
 
-def warm_imports(chapter: Chapter) -> list[str]:
-    """The libraries outside the package that a chapter's code imports at module level.
+def warm_imports(chapter: Chapter) -> list[tuple[str, list[str]]]:
+    """What a chapter's notebook imports at the top level of its code cells, in order.
 
-    Read with :mod:`ast` from the notebook's code cells and the package files it imports
-    (:func:`chapter_code_files`); imports inside functions are left to the run.
+    One ``(module, names)`` pair per import statement: ``import a.b`` gives ``("a.b", [])``,
+    ``from a import b, c`` gives ``("a", ["b", "c"])``, and the warm kernel imports ``a`` and,
+    as ``from`` does, each name that ``a`` lacks as a submodule (``from
+    scityhelpers.chapters.wages import compute``). Exactly what the run imports first, so a
+    kernel spends no time (and takes no core from the chapter it waits for) on libraries
+    its notebook never loads; imports inside functions are left to the run.
     """
     import ast
 
-    sources = [cell_source(c) for c in notebook_cells(chapter.notebook) if c["cell_type"] == "code"]
-    sources += [p.read_text(encoding="utf-8") for p in chapter_code_files(chapter)
-                if p.suffix == ".py"]
-    names: set[str] = set()
-    for source in sources:
+    found: list[tuple[str, list[str]]] = []
+    for cell in notebook_cells(chapter.notebook):
+        if cell["cell_type"] != "code":
+            continue
         try:
-            body = ast.parse(source).body
+            body = ast.parse(cell_source(cell)).body
         except SyntaxError:  # a cell with IPython magics: the run reports its own errors
             continue
         for node in body:
             if isinstance(node, ast.Import):
-                names |= {alias.name for alias in node.names}
+                found += [(alias.name, []) for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module)
-    return sorted(n for n in names if n.split(".")[0] not in {"scityhelpers", "__future__"})
+                found.append((node.module, [a.name for a in node.names if a.name != "*"]))
+    return [(module, names) for module, names in found if module != "__future__"]
 
 
 #: run silently in a warm kernel: imports modules without binding a name in the notebook's
 #: namespace (a module that fails to import is left for the notebook to report)
-_WARM_CODE = """def _scity_warm(names):
+_WARM_CODE = """def _scity_warm(imports):
     import importlib
-    for name in names:
+    for module, names in imports:
         try:
-            importlib.import_module(name)
+            found = importlib.import_module(module)
         except Exception:
-            pass
+            continue
+        for name in names:
+            if not hasattr(found, name):
+                try:
+                    importlib.import_module(module + "." + name)
+                except Exception:
+                    pass
 _scity_warm({names!r})
 del _scity_warm
 """
 
 
-async def _start_warm(kernel: Any, cwd: Path, modules: list[str]) -> None:
+def _preload_papermill() -> None:
+    """Import papermill and compile nbformat's validator while the plan is not yet known."""
+    import nbformat
+    import papermill  # noqa: F401 - imported for its import time only
+
+    nbformat.validator.get_validator(version=4)
+
+
+async def _start_warm(kernel: Any, cwd: Path, modules: list[tuple[str, list[str]]]) -> None:
     await kernel.start_kernel(cwd=str(cwd))
+    _preload_papermill()  # here, while the kernel process starts
     client = kernel.client()
     client.start_channels()
     try:
@@ -89,9 +107,9 @@ async def _start_warm(kernel: Any, cwd: Path, modules: list[str]) -> None:
         client.stop_channels()
 
 
-def _serve_warm_kernel(early: RunPlan, modules: list[str], connection: Any,
+def _serve_warm_kernel(early: RunPlan, modules: list[tuple[str, list[str]]], connection: Any,
                        stderr_log: str | None) -> None:
-    """Child process: start a kernel for ``early``, import its libraries, then run the plan sent.
+    """Child process: start a kernel for ``early``, do its imports, then run the plan sent.
 
     The kernel inherits the environment of the run (one BLAS thread, where the figures go),
     so it is started from the plan's chapter and parameters; the parent sends the final

@@ -11,6 +11,7 @@ import yaml
 
 from scityhelpers.errors import ManifestError
 from scityhelpers.paths import data_dir
+from scityhelpers.yaml_text import load_yaml
 
 MANIFEST_NAME = "manifest.yml"
 
@@ -152,7 +153,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     """A YAML mapping from ``path``; a broken file is a ``ManifestError`` naming it."""
     try:
         with path.open(encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
+            document = load_yaml(handle)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ManifestError(
             f"{path} is not valid YAML ({' '.join(str(error).split())}); it may be truncated "

@@ -27,6 +27,7 @@ from scityhelpers.errors import (
 from scityhelpers.paths import mirror_dir, raw_dir, reference_dir
 from scityhelpers.pipeline.fetch import atomic_write, download
 from scityhelpers.pipeline.manifest import RawFile, Source, load_manifest, vintages_path
+from scityhelpers.yaml_text import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +251,7 @@ def refresh_source(
 
 def _record_vintage(source: Source, paths: dict[str, Path], stamp: str) -> None:
     vpath = vintages_path()
-    document = yaml.safe_load(vpath.read_text(encoding="utf-8")) if vpath.is_file() else {}
+    document = load_yaml(vpath.read_text(encoding="utf-8")) if vpath.is_file() else {}
     document = document or {}
     entry = document.setdefault(source.id, {})
     for name, path in paths.items():

@@ -20,7 +20,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,11 @@ def imported_modules(source: str) -> set[str]:
 
     ``from a import b`` names ``a`` and, where ``b`` is a submodule, ``a.b``.
     """
+    return {n for n in _package_names(source) if module_file(n) is not None}
+
+
+def _package_names(source: str) -> set[str]:
+    """Every ``scityhelpers.…`` name the imports in ``source`` could mean (modules or not)."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -54,14 +61,15 @@ def imported_modules(source: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             names |= {f"{node.module}.{alias.name}" for alias in node.names}
-    return {n for n in names if n.split(".")[0] == PACKAGE and module_file(n) is not None}
+    return {n for n in names if n.split(".")[0] == PACKAGE}
 
 
 def file_imports(path: Path) -> frozenset[str]:
     """:func:`imported_modules` of a file, parsed again only when its size or mtime changed.
 
     Every step's closure walks many of the same modules; parsing each once per process keeps
-    ``scity run`` on unchanged inputs fast.
+    ``scity run`` on unchanged inputs fast, and :class:`ParsedImports` keeps the parse of an
+    unchanged file between processes.
     """
     stat = path.stat()
     return _file_imports_cached(path, stat.st_mtime_ns, stat.st_size)
@@ -69,7 +77,63 @@ def file_imports(path: Path) -> frozenset[str]:
 
 @lru_cache(maxsize=1024)
 def _file_imports_cached(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
-    return frozenset(imported_modules(path.read_text(encoding="utf-8")))
+    names = PARSED.names(path.read_text(encoding="utf-8"))
+    return frozenset(n for n in names if module_file(n) is not None)
+
+
+class ParsedImports:
+    """The package names each source text imports, by the text's sha256, kept in a file.
+
+    Parsing the package's files is most of a staleness check (a fifth of a second per
+    command); a text's names depend on the text alone, so they are kept beside the bytecode
+    (``__pycache__``, a cache: deleting it costs one parse) and reused by every later
+    process. Which names are modules is decided again at each use.
+    """
+
+    #: at most this many texts are kept (the oldest go first)
+    LIMIT = 2000
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._known: dict[str, list[str]] | None = None
+        self._added = False
+
+    def names(self, source: str) -> list[str]:
+        """The ``scityhelpers`` names ``source`` imports (parsed once per distinct text)."""
+        if self._known is None:
+            self._known = self._read()
+        key = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        if key not in self._known:
+            self._known[key] = sorted(_package_names(source))
+            self._added = True
+        return self._known[key]
+
+    def save(self) -> None:
+        """Write the parses added by this process (whole file, renamed into place)."""
+        if not self._added or self._known is None:
+            return
+        kept = dict(list(self._known.items())[-self.LIMIT:])
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with suppress(OSError):  # a read-only install: parse again next time
+            self.path.parent.mkdir(exist_ok=True)
+            tmp.write_text(json.dumps(kept), encoding="utf-8")
+            os.replace(tmp, self.path)
+            self._added = False
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+    def _read(self) -> dict[str, list[str]]:
+        try:
+            known = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # none yet, or damaged: start again
+            return {}
+        if not isinstance(known, dict):
+            return {}
+        return {k: v for k, v in known.items()
+                if isinstance(v, list) and all(isinstance(n, str) for n in v)}
+
+
+PARSED = ParsedImports(PACKAGE_DIR / "__pycache__" / "scity-imports.json")
 
 
 def _with_parents(module: str) -> set[str]:
@@ -92,6 +156,7 @@ def closure(sources: Iterable[str] = (), modules: Iterable[str] = ()) -> set[Pat
             path = module_file(name)
             if path is not None:
                 todo |= file_imports(path) - seen
+    PARSED.save()
     return {path for name in seen if (path := module_file(name)) is not None}
 
 
