@@ -26,6 +26,7 @@ from scityhelpers.chapters.wages import figures as wage_plots
 from scityhelpers.pipeline.tidy import load
 
 RUN = {"chapter": "wages", "parameters": {"year": 2022}}
+REPO_NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +133,22 @@ def test_chapter_zip_holds_every_figure_file(built_book: Path) -> None:
         names = sorted(Path(n).name for n in zf.namelist())
     assert names == sorted(p.name for p in folder.iterdir())
     assert {Path(n).suffix for n in names} == {".csv", ".svg", ".json"}
+
+
+def test_a_rebuild_copies_and_zips_only_the_chapters_whose_figures_changed(
+        tmp_path: Path) -> None:
+    from scityhelpers.book.figure_export import copy_chapter_figures
+
+    site = tmp_path / "html"
+    copy_chapter_figures(site)
+    zips = {p.name: p.stat().st_mtime_ns for p in (site / "downloads").glob("*.zip")}
+    assert "wages.zip" in zips
+    copy = site / "downloads" / "wages"
+    stale = copy / "ranking_figure.csv"
+    stale.write_text("a copy left from an older run\n", encoding="utf-8")
+    copy_chapter_figures(site)
+    again = {p.name: p.stat().st_mtime_ns for p in (site / "downloads").glob("*.zip")}
+    changed = {name for name in zips if again[name] != zips[name]}
+    assert changed == {"wages.zip"}  # only the chapter whose copy differed was redone
+    source = REPO_NOTEBOOKS / "wages.figures" / "ranking_figure.csv"
+    assert stale.read_bytes() == source.read_bytes()

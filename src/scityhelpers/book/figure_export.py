@@ -246,10 +246,24 @@ def copy_chapter_figures(html_dir: Path) -> dict[str, FigureFiles]:
         if not folder.is_dir():
             continue
         target = out / name
+        if _copied_unchanged(folder, target) and (out / f"{name}.zip").is_file():
+            continue  # a rebuild keeps the copy and zip of an unchanged chapter (staging)
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(folder, target)
         _zip_folder(target, out / f"{name}.zip")
     return figure_files_by_hash()
+
+
+def _copied_unchanged(folder: Path, copy: Path) -> bool:
+    """Whether ``copy`` holds exactly ``folder``'s files, same sizes and modification times.
+
+    ``copytree`` keeps the times, and a run replaces a figure folder whole (new files, new
+    times), so equal listings mean equal contents.
+    """
+    def listing(root: Path) -> dict[str, tuple[int, int]]:
+        return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in root.iterdir()}
+
+    return copy.is_dir() and listing(folder) == listing(copy)
 
 
 _IMG = re.compile(r'<img [^>]*src="(?P<src>[^"]*_images/(?P<hash>[0-9a-f]{64})\.png)"[^>]*>'

@@ -26,10 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 import requests
-from openpyxl.utils.exceptions import InvalidFileException
 
 from scityhelpers.errors import FetchError, SourceSchemaError
 from scityhelpers.pipeline.fetch import download
@@ -111,6 +109,9 @@ def read_workbook(path: Path) -> list[tuple[Any, ...]]:
     Read in normal (not read-only) mode: a public project reading IPSS's 2023 workbooks found
     shared strings misaligned in openpyxl's read-only mode. The tables have ~2,000 rows.
     """
+    import openpyxl  # here: every build lists this module's tables, few read the workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
