@@ -222,3 +222,25 @@ def test_publish_links_unchanged_files_and_copies_changed_ones(tmp_path: Path) -
     assert (published / "a.html").read_text(encoding="utf-8") == "same"
     assert not any(p.name.startswith(".html-") for p in tmp_path.iterdir())
     assert os.stat(published / "b.html").st_nlink == 1
+
+
+def test_the_japanese_copy_links_files_of_the_published_edition_never_of_sphinx_output(
+        tmp_path: Path) -> None:
+    from scityhelpers.book.edition_ja import copy_built_edition
+
+    out = _site(tmp_path / "ja-src", {"index.html": "第24位", "_images/f.png": "png"})
+    published = tmp_path / "html" / "ja"
+    copy_built_edition(out, tmp_path / "first", published)
+    published.parent.mkdir()
+    os.replace(tmp_path / "first", published)  # what build_ja does once the checks pass
+    (out / "index.html").write_text("第25位", encoding="utf-8")  # Sphinx rewrote one page
+    staging = tmp_path / "second"
+    copy_built_edition(out, staging, published)
+    assert (staging / "_images" / "f.png").stat().st_ino == (
+        published / "_images" / "f.png").stat().st_ino  # unchanged: linked
+    assert (staging / "index.html").read_text(encoding="utf-8") == "第25位"
+    assert (published / "index.html").read_text(encoding="utf-8") == "第24位"
+    # the next Sphinx build writes its output in place: neither copy may change with it
+    (out / "_images" / "f.png").write_text("new", encoding="utf-8")
+    assert (published / "_images" / "f.png").read_text(encoding="utf-8") == "png"
+    assert (staging / "_images" / "f.png").read_text(encoding="utf-8") == "png"

@@ -268,14 +268,14 @@ def publish_site(staged: Path, published: Path,
     from the old site, so a later failure of their build leaves them as they were.
 
     A file the old site already holds unchanged is hard-linked from it rather than copied
-    (:func:`_copy_or_link_published`): most of a rebuild's site is unchanged.
+    (:func:`copy_or_link_published`): most of a rebuild's site is unchanged.
     """
     incoming = published.with_name(".html-incoming")
     previous = published.with_name(".html-previous")
     shutil.rmtree(incoming, ignore_errors=True)
     shutil.rmtree(previous, ignore_errors=True)
     shutil.copytree(staged, incoming,
-                    copy_function=_copy_or_link_published(staged, published))
+                    copy_function=copy_or_link_published(staged, published))
     for name in carry_over:
         if (published / name).is_dir() and not (incoming / name).exists():
             shutil.copytree(published / name, incoming / name, copy_function=_link_or_copy)
@@ -285,7 +285,7 @@ def publish_site(staged: Path, published: Path,
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def _copy_or_link_published(source_root: Path, published: Path) -> Any:
+def copy_or_link_published(source_root: Path, published: Path) -> Any:
     """A ``copytree`` copy function: link the published file if it equals the source file.
 
     "Equal" is same size and modification time: ``copy2`` keeps the time, and Sphinx and the

@@ -358,8 +358,7 @@ def build_ja(*, builder: str = "html", running: RunningBuild | None = None) -> P
     if builder != "html":
         return out
     staging = build_dir() / "html" / ".ja-new"
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(out, staging)
+    copy_built_edition(out, staging, target)
     from scityhelpers.book.figure_export import add_links_under_figures, figure_files_by_hash
     from scityhelpers.book.table_export import add_links_under_tables  # the English site's files
 
@@ -387,6 +386,19 @@ def build_ja(*, builder: str = "html", running: RunningBuild | None = None) -> P
     os.replace(staging, target)
     shutil.rmtree(previous, ignore_errors=True)
     return target / "index.html"
+
+
+def copy_built_edition(out: Path, staging: Path, published: Path) -> None:
+    """Copy the Japanese Sphinx output ``out`` to ``staging``, where links are added and checked.
+
+    A file the published edition holds unchanged is hard-linked from it, never from ``out``
+    (the next Sphinx build writes there in place); the pages that get links are rewritten
+    whole, so the live edition cannot change through a link.
+    """
+    from scityhelpers.book.build import copy_or_link_published
+
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(out, staging, copy_function=copy_or_link_published(out, published))
 
 
 def _unchanged_note_ja(target: Path) -> str:

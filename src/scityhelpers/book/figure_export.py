@@ -20,6 +20,7 @@ recognised by its PNG, which myst-nb names by the sha256 of its bytes.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import logging
@@ -226,13 +227,30 @@ def _zip_folder(folder: Path, target: Path) -> Path:
 
 
 def figure_files_by_hash() -> dict[str, FigureFiles]:
-    """PNG sha256 → download files, for every chapter that has a figures folder."""
+    """PNG sha256 → download files, for every chapter that has a figures folder.
+
+    Both editions' builds ask; the notebooks are read and their images hashed once per
+    process for as long as no notebook changed (size and modification time).
+    """
     from scityhelpers.chapters.registry import CHAPTERS
 
+    chapters = tuple((name, chapter.notebook, *_stamp(chapter.notebook))
+                     for name, chapter in sorted(CHAPTERS.items())
+                     if folder_for(chapter.notebook).is_dir())
+    return dict(_figure_files_by_hash(chapters))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=4)
+def _figure_files_by_hash(chapters: tuple[tuple[str, Path, int, int], ...]
+                          ) -> dict[str, FigureFiles]:
     figures: dict[str, FigureFiles] = {}
-    for name, chapter in sorted(CHAPTERS.items()):
-        if folder_for(chapter.notebook).is_dir():
-            figures.update(figure_hashes(chapter.notebook, name))
+    for name, notebook, _, _ in chapters:
+        figures.update(figure_hashes(notebook, name))
     return figures
 
 

@@ -153,6 +153,8 @@ class WarmKernel:
     process: Any
     connection: Any
     sent: bool = False
+    #: the child has reported how its plan ended (it then shuts its kernel down and exits)
+    reported: bool = False
 
     @classmethod
     def start(cls, early: RunPlan) -> WarmKernel:
@@ -184,9 +186,13 @@ class WarmKernel:
         self.connection.send(run)
 
     def wait(self) -> None:
-        """Wait for the plan sent by :meth:`submit`; raise what the execution raised."""
+        """Wait for the plan sent by :meth:`submit`; raise what the execution raised.
+
+        Returns as soon as the child reports: its kernel's shutdown goes on meanwhile, and
+        :meth:`close` waits for it.
+        """
         error = self.connection.recv()
-        self.process.join()
+        self.reported = True
         if error is not None:
             raise error
 
@@ -200,12 +206,14 @@ class WarmKernel:
 
         An unused kernel may still be starting: it is told to stop (SIGTERM, which the child
         turns into ``SystemExit``: its kernel is shut down and its figure folder removed)
-        rather than waited for.
+        rather than waited for. A kernel that ran its plan is waited for while it shuts down.
         """
         if not self.sent:
             self.sent = True
             with suppress(OSError):  # the child already gone: nothing to tell it
                 self.connection.send(None)
+        if self.reported:  # finished: the child is shutting its kernel down, then exits
+            self.process.join(timeout=STOP_TIMEOUT_S)
         if self.process.is_alive():
             self.process.join(timeout=0.05)  # an idle child told None exits by itself
         if self.process.is_alive():
@@ -219,9 +227,13 @@ class WarmKernel:
     def finished_ok(self) -> bool:
         """Whether the plan sent has already finished without error (without waiting)."""
         try:
-            return self.sent and self.connection.poll() and self.connection.recv() is None
+            if not (self.sent and self.connection.poll()):
+                return False
+            error = self.connection.recv()
         except (OSError, EOFError):
             return False
+        self.reported = True
+        return error is None
 
 
 def _as_recorded(parameters: dict[str, Any]) -> str:
