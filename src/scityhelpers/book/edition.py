@@ -18,7 +18,7 @@ from pathlib import Path
 from scityhelpers.errors import EditionError
 from scityhelpers.paths import build_dir, project_root
 from scityhelpers.pipeline.fetch import atomic_write
-from scityhelpers.yaml_text import load_yaml
+from scityhelpers.pipeline.yaml_text import load_yaml
 
 CITATION_FILE = "CITATION.cff"
 EDITION_PATTERN = re.compile(r"^\d{4}\.\d+$")

@@ -30,7 +30,7 @@ import yaml
 from scityhelpers.errors import TranslationError  # re-exported: defined in errors.py
 from scityhelpers.paths import build_dir, project_root
 from scityhelpers.pipeline.fetch import atomic_write, copy_if_changed
-from scityhelpers.yaml_text import load_yaml
+from scityhelpers.pipeline.yaml_text import load_yaml
 
 if TYPE_CHECKING:
     from scityhelpers.book.build import RunningBuild

@@ -42,7 +42,7 @@ from scityhelpers.book.edition_ja import (
     join_cjk_lines,
 )
 from scityhelpers.book.notebook_files import cell_source
-from scityhelpers.yaml_text import load_yaml
+from scityhelpers.pipeline.yaml_text import load_yaml
 
 log = logging.getLogger(__name__)
 

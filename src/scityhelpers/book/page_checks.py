@@ -15,7 +15,7 @@ from pathlib import Path
 
 from scityhelpers.book.notebook_files import notebook_cells
 from scityhelpers.paths import project_root
-from scityhelpers.yaml_text import load_yaml
+from scityhelpers.pipeline.yaml_text import load_yaml
 
 log = logging.getLogger(__name__)
 

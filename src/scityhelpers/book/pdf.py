@@ -97,7 +97,7 @@ def singlehtml(language: str) -> Path:
 
 def root_document() -> str:
     """The root document of ``_toc.yml`` (``book/intro``): the single page's name."""
-    from scityhelpers.yaml_text import load_yaml
+    from scityhelpers.pipeline.yaml_text import load_yaml
 
     toc = load_yaml((project_root() / "_toc.yml").read_text(encoding="utf-8"))
     return str(toc["root"])

@@ -233,7 +233,7 @@ def suggested_citation(citation: dict[str, Any]) -> str:
 
 def add_citation_substitution(app: Sphinx, config: Any) -> None:
     """Make ``{{ book_citation }}`` available to MyST pages, built from ``CITATION.cff``."""
-    from scityhelpers.yaml_text import load_yaml
+    from scityhelpers.pipeline.yaml_text import load_yaml
 
     path = Path(app.srcdir) / CITATION_FILE
     citation = load_yaml(path.read_text(encoding="utf-8"))

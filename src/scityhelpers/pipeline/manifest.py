@@ -11,7 +11,7 @@ import yaml
 
 from scityhelpers.errors import ManifestError
 from scityhelpers.paths import data_dir
-from scityhelpers.yaml_text import load_yaml
+from scityhelpers.pipeline.yaml_text import load_yaml
 
 MANIFEST_NAME = "manifest.yml"
 

@@ -27,7 +27,7 @@ from scityhelpers.errors import (
 from scityhelpers.paths import mirror_dir, raw_dir, reference_dir
 from scityhelpers.pipeline.fetch import atomic_write, download
 from scityhelpers.pipeline.manifest import RawFile, Source, load_manifest, vintages_path
-from scityhelpers.yaml_text import load_yaml
+from scityhelpers.pipeline.yaml_text import load_yaml
 
 log = logging.getLogger(__name__)
 
