@@ -137,6 +137,34 @@ def test_glue_check_notices_a_value_the_page_does_not_show(
     assert any("wages::japan_rank" in p.problem for p in problems)
 
 
+def test_the_sphinx_build_itself_warns_for_a_glued_value_a_page_lacks(
+    built_book: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both editions load the extension; under ``-W`` its warning fails the build."""
+    import logging
+    from types import SimpleNamespace
+
+    from scityhelpers.book import page_checks, sphinxext
+
+    real = page_checks.glue_values
+
+    def shifted(path: Path) -> dict[str, str]:
+        values = real(path)
+        if path.stem == "wages":
+            values["japan_rank"] = str(int(values["japan_rank"]) + 10)
+        return values
+
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(built_book),
+                          srcdir=str(REPO))
+    with caplog.at_level(logging.WARNING):
+        sphinxext.warn_unshown_glued_values(app, None)  # type: ignore[arg-type]
+        assert "wages::japan_rank" not in caplog.text  # the built book shows every value
+        monkeypatch.setattr(page_checks, "glue_values", shifted)
+        sphinxext.warn_unshown_glued_values(app, None)  # type: ignore[arg-type]
+    assert "book/wages: shows" in caplog.text
+    assert "wages::japan_rank" in caplog.text
+
+
 def test_every_chapter_links_the_tables_it_reads(built_book: Path) -> None:
     import re
 

@@ -382,9 +382,9 @@ def build(*, clean: bool = False) -> Path:
     return published / "index.html"
 
 
-#: what the checks and reader files after the Sphinx build import (pandera and myst-nb's
-#: renderer are the slow ones); not needed by ``scity run``, so not imported at module level
-POST_BUILD_IMPORTS = ("scityhelpers.book.reader_downloads", "myst_nb.core.variables")
+#: what the checks and reader files after the Sphinx build import (pandera is the slow one);
+#: not needed by ``scity run``, so not imported at module level
+POST_BUILD_IMPORTS = ("scityhelpers.book.reader_downloads",)
 
 
 def _import_in_background(modules: tuple[str, ...]) -> threading.Thread:

@@ -242,6 +242,24 @@ def add_citation_substitution(app: Sphinx, config: Any) -> None:
     config.myst_substitutions = substitutions
 
 
+def warn_unshown_glued_values(app: Sphinx, exception: Exception | None) -> None:
+    """After an HTML build, warn (an error under ``-W``) for each glued value a page lacks.
+
+    The check (:func:`scityhelpers.book.page_checks.missing_glued_values`) reads the pages
+    just written against the notebooks' glued values, formatted by myst-nb, which this
+    process has loaded anyway; both editions run it on their own sources.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx.util import logging as sphinx_logging
+
+    from scityhelpers.book.page_checks import missing_glued_values
+
+    logger = sphinx_logging.getLogger(__name__)
+    for problem in missing_glued_values(Path(app.outdir), root=Path(app.srcdir)):
+        logger.warning("%s: %s", problem.page, problem.problem, type="scity", subtype="glue")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the transforms; the extension keeps no state that breaks parallel reads."""
     app.add_transform(NumberGluedFigures)
@@ -250,4 +268,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # after sphinx-book-theme's add_header_buttons (default priority 500)
     app.connect("html-page-context", drop_markdown_source_button, priority=900)
     app.connect("config-inited", add_citation_substitution)
+    app.connect("build-finished", warn_unshown_glued_values)
     return {"version": "1", "parallel_read_safe": False, "parallel_write_safe": True}
