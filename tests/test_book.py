@@ -154,7 +154,7 @@ def test_the_sphinx_build_itself_warns_for_a_glued_value_a_page_lacks(
             values["japan_rank"] = str(int(values["japan_rank"]) + 10)
         return values
 
-    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(built_book),
+    app = SimpleNamespace(builder=SimpleNamespace(name="html"), outdir=str(built_book),
                           srcdir=str(REPO))
     with caplog.at_level(logging.WARNING):
         sphinxext.warn_unshown_glued_values(app, None)  # type: ignore[arg-type]

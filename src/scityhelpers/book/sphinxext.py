@@ -243,13 +243,13 @@ def add_citation_substitution(app: Sphinx, config: Any) -> None:
 
 
 def warn_unshown_glued_values(app: Sphinx, exception: Exception | None) -> None:
-    """After an HTML build, warn (an error under ``-W``) for each glued value a page lacks.
+    """After an HTML site build, warn (an error under ``-W``) for each glued value a page lacks.
 
     The check (:func:`scityhelpers.book.page_checks.missing_glued_values`) reads the pages
     just written against the notebooks' glued values, formatted by myst-nb, which this
     process has loaded anyway; both editions run it on their own sources.
     """
-    if exception is not None or app.builder.format != "html":
+    if exception is not None or app.builder.name != "html":  # not the PDF's single page
         return
     from sphinx.util import logging as sphinx_logging
 
