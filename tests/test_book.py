@@ -119,12 +119,11 @@ def test_every_glued_value_is_shown_on_its_page(built_book: Path) -> None:
     assert missing_glued_values(built_book) == []
 
 
-def test_glue_check_notices_a_value_the_page_does_not_show(
-    built_book: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from scityhelpers.book import page_checks as book
+def _shift_japan_rank(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the wages notebook's glued Japan rank 10 places off what its page shows."""
+    from scityhelpers.book import page_checks
 
-    real = book.glue_values
+    real = page_checks.glue_values
 
     def shifted(path: Path) -> dict[str, str]:
         values = real(path)
@@ -132,7 +131,15 @@ def test_glue_check_notices_a_value_the_page_does_not_show(
             values["japan_rank"] = str(int(values["japan_rank"]) + 10)
         return values
 
-    monkeypatch.setattr(book, "glue_values", shifted)
+    monkeypatch.setattr(page_checks, "glue_values", shifted)
+
+
+def test_glue_check_notices_a_value_the_page_does_not_show(
+    built_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scityhelpers.book import page_checks as book
+
+    _shift_japan_rank(monkeypatch)
     problems = book.missing_glued_values(built_book)
     assert any("wages::japan_rank" in p.problem for p in problems)
 
@@ -144,22 +151,14 @@ def test_the_sphinx_build_itself_warns_for_a_glued_value_a_page_lacks(
     import logging
     from types import SimpleNamespace
 
-    from scityhelpers.book import page_checks, sphinxext
-
-    real = page_checks.glue_values
-
-    def shifted(path: Path) -> dict[str, str]:
-        values = real(path)
-        if path.stem == "wages":
-            values["japan_rank"] = str(int(values["japan_rank"]) + 10)
-        return values
+    from scityhelpers.book import sphinxext
 
     app = SimpleNamespace(builder=SimpleNamespace(name="html"), outdir=str(built_book),
                           srcdir=str(REPO))
     with caplog.at_level(logging.WARNING):
         sphinxext.warn_unshown_glued_values(app, None)  # type: ignore[arg-type]
         assert "wages::japan_rank" not in caplog.text  # the built book shows every value
-        monkeypatch.setattr(page_checks, "glue_values", shifted)
+        _shift_japan_rank(monkeypatch)
         sphinxext.warn_unshown_glued_values(app, None)  # type: ignore[arg-type]
     assert "book/wages: shows" in caplog.text
     assert "wages::japan_rank" in caplog.text
