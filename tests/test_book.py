@@ -223,3 +223,24 @@ def test_an_edited_static_file_reaches_the_site(tmp_path: Path,
     monkeypatch.setattr(book.subprocess, "Popen", FakeProcess)
     book.run_jupyter_book(tmp_path)
     assert seen == [("/* new */", "/* extension */")]
+
+
+def test_compiled_page_templates_are_kept_in_the_builds_own_cache(tmp_path: Path) -> None:
+    """Kept in Sphinx's cache folder (discarded with it after a failed build), keyed by source."""
+    from types import SimpleNamespace
+
+    from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
+
+    from scityhelpers.book import sphinxext
+
+    (tmp_path / "page.html").write_text("{{ title }}!", encoding="utf-8")
+    environment = Environment(loader=FileSystemLoader(str(tmp_path)))
+    app = SimpleNamespace(builder=SimpleNamespace(templates=SimpleNamespace(
+        environment=environment)), doctreedir=str(tmp_path / ".doctrees"))
+    sphinxext.cache_compiled_templates(app)  # type: ignore[arg-type]
+    assert isinstance(environment.bytecode_cache, FileSystemBytecodeCache)
+    assert environment.get_template("page.html").render(title="24th") == "24th!"
+    assert list((tmp_path / ".doctrees" / sphinxext.TEMPLATE_CACHE).iterdir())  # compiled, kept
+    bare = SimpleNamespace(builder=SimpleNamespace(), doctreedir=str(tmp_path / "other"))
+    sphinxext.cache_compiled_templates(bare)  # type: ignore[arg-type]  # no templates: no cache
+    assert not (tmp_path / "other").exists()
