@@ -54,6 +54,11 @@ def test_a_repeated_request_is_answered_without_pandas(pulled: Path) -> None:
         "assert sum(len(k['tables']) for k in keys) > 20, keys") == []
 
 
+def test_the_build_step_for_readers_loads_no_data_library_until_a_table_changed() -> None:
+    """Imported beside Sphinx on every build; pandas and pandera come only with a change."""
+    assert _modules_loaded_by("import scityhelpers.book.reader_downloads") == []
+
+
 # --------------------------------------------------------------------------- tidy CSV export
 def test_only_a_changed_tidy_table_is_exported_again(pulled: Path, tmp_path: Path) -> None:
     html = tmp_path / "html"

@@ -83,3 +83,26 @@ def test_validation_catches_a_code_that_breaks_the_schema(package_file: Path,
     assert not report.valid
     assert {e[1] for e in report.flatten(["rowNumber", "fieldName"])} == {"code5"}
     shutil.rmtree(copy)
+
+
+def test_a_rebuild_that_changed_no_table_keeps_the_descriptor_and_sets_its_version(
+        package_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scityhelpers.book import datapackage
+
+    site = tmp_path / "html"
+    shutil.copytree(package_file.parent, site / "data")
+    (tmp_path / datapackage.INPUTS_STAMP).unlink(missing_ok=True)
+    datapackage.write_data_package(site, version="edition-a")
+    first = json.loads((site / "data" / PACKAGE_FILE).read_text(encoding="utf-8"))
+
+    def no_schemas(*args: object, **kwargs: object) -> dict:
+        raise AssertionError("the schemas were read again for unchanged inputs")
+
+    monkeypatch.setattr(datapackage, "data_package", no_schemas)
+    datapackage.write_data_package(site, version="edition-b")
+    second = json.loads((site / "data" / PACKAGE_FILE).read_text(encoding="utf-8"))
+    assert second == {**first, "version": "edition-b"}
+    csv = sorted((site / "data").glob("*.csv"))[0]  # a table exported again: described again
+    csv.write_text(csv.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="read again"):
+        datapackage.write_data_package(site, version="edition-c")

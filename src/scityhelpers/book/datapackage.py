@@ -11,17 +11,18 @@ reader can then load and validate the whole set with any Frictionless tool
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import logging
 import re
 from pathlib import Path
-from typing import Any
-
-import pandera.pandas as pa
+from typing import TYPE_CHECKING, Any
 
 from scityhelpers.pipeline.fetch import atomic_write
 from scityhelpers.pipeline.manifest import Source, source_of_table
-from scityhelpers.sources import table_spec
+
+if TYPE_CHECKING:  # the schemas are read (and pandera imported) only when the package changed
+    import pandera.pandas as pa
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,8 @@ def csv_header(path: Path) -> list[str]:
 
 def table_resource(table: str, csv_path: Path) -> dict[str, Any]:
     """One resource: the CSV (path relative to the descriptor), its schema, licence, sources."""
+    from scityhelpers.sources import table_spec
+
     _, spec = table_spec(table)
     source = source_of_table(table)
     return {"name": table.lower(), "path": csv_path.name, "profile": "tabular-data-resource",
@@ -165,14 +168,58 @@ def data_package(csv_files: list[Path], version: str | None = None) -> dict[str,
 
 
 def write_data_package(html_dir: Path, version: str | None = None) -> Path:
-    """Describe every tidy-table CSV in ``<site>/data`` in ``<site>/data/datapackage.json``."""
-    from scityhelpers.sources import table_specs
+    """Describe every tidy-table CSV in ``<site>/data`` in ``<site>/data/datapackage.json``.
 
+    A descriptor made from the same inputs (:func:`package_inputs_digest`, recorded beside the
+    site) is kept and only its ``version`` set: reading the tables' schemas imports every
+    source module and pandera, a second of a rebuild that changed no table.
+    """
     data_dir = html_dir / "data"
-    known = table_specs()
-    csv_files = sorted(p for p in data_dir.glob("*.csv") if p.stem in known)
-    package = data_package(csv_files, version)
     target = data_dir / PACKAGE_FILE
+    stamp = html_dir.parent / INPUTS_STAMP
+    inputs = package_inputs_digest(data_dir)
+    if target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs:
+        package = json.loads(target.read_text(encoding="utf-8"))
+        package.pop("version", None)
+        if version:
+            package["version"] = version
+        log.info("data package: inputs unchanged, version set to %s", version)
+    else:
+        from scityhelpers.sources import table_specs
+
+        known = table_specs()
+        csv_files = sorted(p for p in data_dir.glob("*.csv") if p.stem in known)
+        package = data_package(csv_files, version)
+        log.info("data package: %d tables described in %s", len(csv_files), target)
+    stamp.unlink(missing_ok=True)  # no stamp while the descriptor is being replaced
     atomic_write(target, [json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")])
-    log.info("data package: %d tables described in %s", len(csv_files), target)
+    atomic_write(stamp, [inputs.encode("utf-8")])
     return target
+
+
+#: beside the site (not in it): the digest of the inputs the descriptor was made from
+INPUTS_STAMP = ".datapackage-inputs"
+
+
+def package_inputs_digest(data_dir: Path) -> str:
+    """Hash of what the descriptor is made from, without importing any schema.
+
+    The CSVs in ``data_dir`` (names, sizes, modification times: the build rewrites a CSV only
+    when its table changed), the manifest and its vintages (licences, sources), this module's
+    code closure and every source module (the schemas live there).
+    """
+    from scityhelpers.pipeline.manifest import manifest_path, vintages_path
+    from scityhelpers.pipeline.staleness import (
+        PACKAGE_DIR,
+        code_checksum,
+        files_checksum,
+        step_checksum,
+    )
+
+    code = code_checksum(modules=[__name__]) + files_checksum(
+        sorted((PACKAGE_DIR / "sources").glob("*.py")))
+    inputs = {p.name: f"{p.stat().st_size}:{p.stat().st_mtime_ns}"
+              for p in sorted(data_dir.glob("*.csv"))}
+    inputs.update({path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+                   for path in (manifest_path(), vintages_path()) if path.is_file()})
+    return step_checksum(code, inputs)

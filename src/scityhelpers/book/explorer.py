@@ -22,10 +22,12 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from scityhelpers.pipeline.fetch import atomic_write
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: a build that keeps
+    import pandas as pd  # explorer.js as it is imports none of it
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,8 @@ def _row_search_key(names: list[str]) -> str:
 
 def search_keys(units: pd.DataFrame, municipalities: pd.DataFrame) -> pd.Series:
     """Per unit: its code5/code6, kanji, kana and romaji names and those of its wards."""
+    import pandas as pd
+
     wards = municipalities[municipalities["level"] == "designated_city_ward"]
     ward_names: dict[str, list[str]] = {}
     for ward in wards.itertuples():
@@ -91,6 +95,8 @@ def decarbonization_rounds(decarb: pd.DataFrame, city_of: Mapping[str, str]) -> 
 
     The year is None when the reference table has no announcement date (round 7).
     """
+    import pandas as pd
+
     rows = decarb[~decarb["is_prefecture"] & decarb["code5"].notna()].sort_values(
         ["round", "code5"])
     codes = rows["code5"].map(lambda c: city_of.get(c, c))
@@ -146,6 +152,8 @@ def explorer_table(municipalities: pd.DataFrame, population: pd.DataFrame,
 
 def _cell(value: object, decimals: int | None) -> object:
     """A JSON-ready cell: None for missing, rounded floats, plain ints/str/lists."""
+    import pandas as pd
+
     if isinstance(value, list):
         return value
     if value is None or (not isinstance(value, str) and pd.isna(value)):

@@ -21,10 +21,7 @@ import html
 import logging
 import re
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-from IPython.display import HTML
+from typing import TYPE_CHECKING, Any
 
 from scityhelpers.book.figure_export import (
     DOWNLOAD_WORDS,
@@ -37,6 +34,10 @@ from scityhelpers.book.figure_export import (
     write_json,
 )
 from scityhelpers.errors import FigureDataError
+
+if TYPE_CHECKING:  # imported where a notebook glues a table: the build only adds links
+    import pandas as pd
+    from IPython.display import HTML
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ def glue_table(key: str, rows: pd.DataFrame, shown: str | HTML, *, chapter: str,
     Outside ``scity run`` nothing is written (as for
     :func:`scityhelpers.book.figure_export.glue_figure`).
     """
+    from IPython.display import HTML
     from myst_nb import glue
 
     text = shown.data if isinstance(shown, HTML) else shown
