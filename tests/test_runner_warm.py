@@ -195,3 +195,31 @@ def test_the_longest_chapters_are_started_first_and_skipped_ones_not_at_all() ->
     assert order[-1] == "kpi"
     assert "population" not in order
     assert sorted(order) == sorted(set(CHAPTERS) - {"population"})
+
+
+def test_a_kernel_is_killed_and_waited_for_before_jupyter_client_cleans_up() -> None:
+    import asyncio
+
+    from scityhelpers.book import warm_kernel
+
+    calls: list[str] = []
+
+    class Provisioner:
+        has_process = True
+        polls = [None, None, -9]  # alive, alive, ended by SIGKILL
+
+        async def kill(self) -> None:
+            calls.append("kill")
+
+        async def poll(self) -> int | None:
+            calls.append("poll")
+            return self.polls.pop(0)
+
+    class Kernel:
+        provisioner = Provisioner()
+
+        async def shutdown_kernel(self, now: bool) -> None:
+            calls.append(f"shutdown now={now}")
+
+    asyncio.run(warm_kernel._stop_kernel(Kernel()))
+    assert calls == ["kill", "poll", "poll", "poll", "shutdown now=True"]

@@ -107,6 +107,29 @@ async def _start_warm(kernel: Any, cwd: Path, modules: list[tuple[str, list[str]
         client.stop_channels()
 
 
+#: how often a killed kernel is checked for having ended (jupyter_client checks every 0.1 s)
+STOP_POLL_S = 0.005
+
+
+async def _stop_kernel(kernel: Any) -> None:
+    """Kill the kernel, wait for it to end, then let jupyter_client clean up after it.
+
+    ``shutdown_kernel(now=True)`` kills and then looks again only every 0.1 s; the last
+    chapter of a run waits for its kernel's end, so this one looks every few milliseconds
+    (at most :data:`STOP_TIMEOUT_S`) before the usual shutdown finds the kernel gone.
+    """
+    import asyncio
+
+    provisioner = kernel.provisioner
+    if provisioner is not None and provisioner.has_process:
+        await provisioner.kill()
+        for _ in range(int(STOP_TIMEOUT_S / STOP_POLL_S)):
+            if await provisioner.poll() is not None:
+                break
+            await asyncio.sleep(STOP_POLL_S)
+    await kernel.shutdown_kernel(now=True)
+
+
 def _serve_warm_kernel(early: RunPlan, modules: list[tuple[str, list[str]]], connection: Any,
                        stderr_log: str | None) -> None:
     """Child process: start a kernel for ``early``, do its imports, then run the plan sent.
@@ -134,7 +157,7 @@ def _serve_warm_kernel(early: RunPlan, modules: list[tuple[str, list[str]]], con
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second stop must not cut this short
         if kernel.has_kernel:
-            run_sync(kernel.shutdown_kernel)(now=True)
+            run_sync(_stop_kernel)(kernel)
         shutil.rmtree(figure_staging_path(early), ignore_errors=True)
 
 
