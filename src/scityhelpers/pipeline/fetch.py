@@ -10,10 +10,12 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
-
-import requests
+from typing import TYPE_CHECKING
 
 from scityhelpers.errors import EmptyResponseError, FetchError, IncompleteDownloadError
+
+if TYPE_CHECKING:  # imported by the functions that go online: every command writes files
+    import requests  # through this module (atomic_write), few of them download
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,8 @@ def _truncated(url: str, received: int, announced: str | None) -> IncompleteDown
 
 def _stream_body(response: requests.Response, url: str) -> list[bytes]:
     """Read the whole body, checking it against Content-Length and for emptiness."""
+    import requests
+
     announced = response.headers.get("Content-Length")
     chunks: list[bytes] = []
     try:
@@ -144,6 +148,8 @@ def download(
     Raises:
         FetchError: after the last attempt, naming the URL, the attempts and the last cause.
     """
+    import requests
+
     session = session or requests.Session()
     last_error: Exception | None = None
     for attempt in range(retries + 1):
