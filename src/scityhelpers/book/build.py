@@ -31,7 +31,7 @@ from scityhelpers.errors import (
     BookBuildError,  # importable from here too
 )
 from scityhelpers.paths import build_dir, project_root, tidy_dir
-from scityhelpers.pipeline.fetch import atomic_write, copy_if_changed
+from scityhelpers.pipeline.fetch import atomic_write, copy_if_changed, made_from
 
 log = logging.getLogger(__name__)
 
@@ -346,8 +346,7 @@ def build(*, clean: bool = False) -> Path:
     write_data_sources_page()
     write_changes_page()
     inputs = build_inputs_digest(root)
-    if (not clean and (published / "index.html").is_file() and stamp.is_file()
-            and stamp.read_text(encoding="utf-8") == inputs):
+    if not clean and made_from(published / "index.html", stamp, inputs):
         log.info("the book is up to date (inputs unchanged since the last checked build)")
         return published / "index.html"
     for chapter in CHAPTERS.values():  # a clear message before Sphinx's own about bad JSON

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scityhelpers.pipeline.fetch import atomic_write
+from scityhelpers.pipeline.fetch import made_from, write_made_from
 from scityhelpers.pipeline.manifest import Source, source_of_table
 
 if TYPE_CHECKING:  # the schemas are read (and pandera imported) only when the package changed
@@ -178,7 +178,7 @@ def write_data_package(html_dir: Path, version: str | None = None) -> Path:
     target = data_dir / PACKAGE_FILE
     stamp = html_dir.parent / INPUTS_STAMP
     inputs = package_inputs_digest(data_dir)
-    if target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs:
+    if made_from(target, stamp, inputs):
         package = json.loads(target.read_text(encoding="utf-8"))
         package.pop("version", None)
         if version:
@@ -191,9 +191,8 @@ def write_data_package(html_dir: Path, version: str | None = None) -> Path:
         csv_files = sorted(p for p in data_dir.glob("*.csv") if p.stem in known)
         package = data_package(csv_files, version)
         log.info("data package: %d tables described in %s", len(csv_files), target)
-    stamp.unlink(missing_ok=True)  # no stamp while the descriptor is being replaced
-    atomic_write(target, [json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")])
-    atomic_write(stamp, [inputs.encode("utf-8")])
+    write_made_from(target, [json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")],
+                    stamp, inputs)
     return target
 
 
@@ -211,13 +210,13 @@ def package_inputs_digest(data_dir: Path) -> str:
     from scityhelpers.pipeline.manifest import manifest_path, vintages_path
     from scityhelpers.pipeline.staleness import (
         PACKAGE_DIR,
-        code_checksum,
+        code_files,
         files_checksum,
         step_checksum,
     )
 
-    code = code_checksum(modules=[__name__]) + files_checksum(
-        sorted((PACKAGE_DIR / "sources").glob("*.py")))
+    code = files_checksum(code_files(modules=[__name__])
+                          | set((PACKAGE_DIR / "sources").glob("*.py")))
     inputs = {p.name: f"{p.stat().st_size}:{p.stat().st_mtime_ns}"
               for p in sorted(data_dir.glob("*.csv"))}
     inputs.update({path.name: hashlib.sha256(path.read_bytes()).hexdigest()

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scityhelpers.pipeline.fetch import atomic_write
+from scityhelpers.pipeline.fetch import made_from, write_made_from
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built: a build that keeps
     import pandas as pd  # explorer.js as it is imports none of it
@@ -249,15 +249,12 @@ def write_explorer_data(html_dir: Path) -> Path:
     target = html_dir / "data" / DATA_FILE
     stamp = html_dir.parent / INPUTS_STAMP
     inputs = explorer_inputs_digest()
-    if target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs:
+    if made_from(target, stamp, inputs):
         log.info("explorer: inputs unchanged, %s kept", target)
         return target
     table, meta = load_explorer_table()
     payload = json.dumps(explorer_payload(table, meta), ensure_ascii=False,
                          separators=(",", ":"), allow_nan=False)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stamp.unlink(missing_ok=True)
-    atomic_write(target, [f"window.{GLOBAL_NAME} = {payload};\n".encode()])
-    atomic_write(stamp, [inputs.encode("utf-8")])
+    write_made_from(target, [f"window.{GLOBAL_NAME} = {payload};\n".encode()], stamp, inputs)
     log.info("explorer: %d municipalities, %d bytes", len(table), target.stat().st_size)
     return target

@@ -86,6 +86,26 @@ def copy_if_changed(source: Path, target: Path) -> bool:
     return True
 
 
+def made_from(target: Path, stamp: Path, inputs: str) -> bool:
+    """Whether ``target`` exists and ``stamp`` records that it was made from ``inputs``.
+
+    ``inputs``: a digest of everything the target is made from; the stamp is written by
+    :func:`write_made_from` (or, for a whole site, by its build) after the target.
+    """
+    return target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs
+
+
+def write_made_from(target: Path, chunks: Iterable[bytes], stamp: Path, inputs: str) -> None:
+    """Replace ``target`` with ``chunks``, then record in ``stamp`` that it came from ``inputs``.
+
+    The old stamp goes first: a failure in between leaves none, so the next build makes the
+    target again rather than trusting a half-finished one.
+    """
+    stamp.unlink(missing_ok=True)
+    atomic_write(target, chunks)
+    atomic_write(stamp, [inputs.encode("utf-8")])
+
+
 def _retry_delay(attempt: int, response: requests.Response | None, backoff_s: float) -> float:
     """Seconds to wait before the next attempt: Retry-After if given, else exponential."""
     if response is not None and response.headers.get("Retry-After", "").isdigit():
