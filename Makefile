@@ -4,9 +4,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# the package's bytecode, brought up to date by every target: every scity process, kernel and Sphinx build imports
-# it, and where PYTHONDONTWRITEBYTECODE is set each would compile the sources again (pip
-# compiles the installed libraries, not an editable install's sources)
+# the package's bytecode, brought up to date by every target: every scity process, kernel
+# and Sphinx build imports it, and where PYTHONDONTWRITEBYTECODE is set each would compile
+# the sources again (pip compiles the installed libraries, not an editable install's sources)
 COMPILE = $(BIN)/python -m compileall -q src
 
 .PHONY: book pdf test install install-test browser-deps pdf-deps data run html bench lint clean

@@ -201,7 +201,8 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
     # a rerun of one chapter: its kernel starts and imports while the parameters are checked
     warm = _warm_first_wave(first, overrides, year, out_dir, jobs)
     try:
-        chosen, plans = _plan_first_wave(chapters, overrides, year, out_dir, force, request)
+        chosen, plans = _plan_first_wave(first, second, overrides, year, out_dir, force,
+                                         request)
         for name in [n for n, k in warm.items() if not any(k.fits(p) for p in plans
                                                             if not p.skip)]:
             warm.pop(name).close()  # guessed wrong or skipped: stopped before the pool runs
@@ -215,10 +216,11 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
     return sorted(results, key=lambda r: r[0].chapter.name)
 
 
-def _plan_first_wave(chapters: list[Chapter], overrides: dict[str, Any], year: int | None,
-                     out_dir: Path | None, force: bool, request: dict[str, Any]
+def _plan_first_wave(first: list[Chapter], second: list[Chapter], overrides: dict[str, Any],
+                     year: int | None, out_dir: Path | None, force: bool,
+                     request: dict[str, Any]
                      ) -> tuple[dict[str, dict[str, Any]], list[RunPlan]]:
-    """Check every chapter's parameters and plan the chapters that read no facts.
+    """Check every chapter's parameters and plan the ``first`` wave (chapters reading no facts).
 
     Returns each chapter's overrides and the first wave's plans; the second wave (the
     ledger) is only validated here, and planned once the first wave has written its facts.
@@ -226,6 +228,7 @@ def _plan_first_wave(chapters: list[Chapter], overrides: dict[str, Any], year: i
     Raises:
         ParameterError: an unknown name or a bad value, in any chosen chapter.
     """
+    chapters = first + second
     declared = {p.name for c in chapters for p in c.analysis().PARAMS}
     if set(overrides) - declared:
         raise ParameterError(
@@ -233,8 +236,6 @@ def _plan_first_wave(chapters: list[Chapter], overrides: dict[str, Any], year: i
             f"take: {sorted(declared)}"
         )
     chosen = {c.name: _overrides_for(c, overrides, year, len(chapters) > 1) for c in chapters}
-    first = [c for c in chapters if not c.reads_chapters]
-    second = [c for c in chapters if c.reads_chapters]
     if out_dir is not None:
         for chapter in second:
             chosen[chapter.name][FACTS_DIR_PARAM] = str(out_dir.resolve())

@@ -219,11 +219,6 @@ class WarmKernel:
         if error is not None:
             raise error
 
-    def execute(self, run: RunPlan) -> None:
-        """Execute ``run`` in the warm kernel and wait; raise what the execution raised."""
-        self.submit(run)
-        self.wait()
-
     def close(self) -> None:
         """Stop the kernel if it was not used (its chapter was skipped, failed or not planned).
 

@@ -47,9 +47,10 @@ def module_file(module: str) -> Path | None:
 def imported_modules(source: str) -> set[str]:
     """``scityhelpers`` modules named by the imports in ``source``.
 
-    ``from a import b`` names ``a`` and, where ``b`` is a submodule, ``a.b``.
+    ``from a import b`` names ``a`` and, where ``b`` is a submodule, ``a.b``. The text is
+    parsed once (:data:`PARSED`); which names are modules is decided at each call.
     """
-    return {n for n in _package_names(source) if module_file(n) is not None}
+    return {n for n in PARSED.names(source) if module_file(n) is not None}
 
 
 def _package_names(source: str) -> set[str]:
@@ -77,8 +78,7 @@ def file_imports(path: Path) -> frozenset[str]:
 
 @lru_cache(maxsize=1024)
 def _file_imports_cached(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
-    names = PARSED.names(path.read_text(encoding="utf-8"))
-    return frozenset(n for n in names if module_file(n) is not None)
+    return frozenset(imported_modules(path.read_text(encoding="utf-8")))
 
 
 class ParsedImports:
