@@ -54,9 +54,21 @@ def test_a_repeated_request_is_answered_without_pandas(pulled: Path) -> None:
         "assert sum(len(k['tables']) for k in keys) > 20, keys") == []
 
 
-def test_the_build_step_for_readers_loads_no_data_library_until_a_table_changed() -> None:
-    """Imported beside Sphinx on every build; pandas and pandera come only with a change."""
+def test_the_build_step_for_readers_loads_no_data_library_until_a_table_changed(
+        tmp_path: Path) -> None:
+    """Imported beside Sphinx on every build; pandas and pandera come only with a change.
+
+    Deciding that ``explorer.js`` and ``datapackage.json`` are up to date is part of every
+    rebuild's critical path, so it must not import them either (the explorer's digest once
+    imported the projections module, and with it pandas and pandera: half a second).
+    """
     assert _modules_loaded_by("import scityhelpers.book.reader_downloads") == []
+    assert _modules_loaded_by(
+        "import pathlib; "
+        "from scityhelpers.book.explorer import explorer_inputs_digest; "
+        "from scityhelpers.book.datapackage import package_inputs_digest; "
+        f"assert len(explorer_inputs_digest()) == 64; "
+        f"assert len(package_inputs_digest(pathlib.Path({str(tmp_path)!r}))) == 64") == []
 
 
 # --------------------------------------------------------------------------- tidy CSV export

@@ -92,6 +92,5 @@ def test_no_current_projection_is_a_clear_error_naming_the_remedy(
         return table not in projections.EDITION_TABLES.values() and real(table)
 
     monkeypatch.setattr(tidy, "is_current", projections_stale)
-    monkeypatch.setattr(projections, "is_current", projections_stale)
     with pytest.raises(StaleTidyError, match="scity data pull"):
         load_explorer_table()

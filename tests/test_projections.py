@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from scityhelpers.errors import ParameterError
+from scityhelpers.pipeline import tidy
 from scityhelpers.reference import projections
 
 
@@ -24,7 +25,7 @@ def test_the_2023_edition_offline_says_how_to_get_it(pulled: Path) -> None:
 
 def test_editions_follow_the_built_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     built = {"municipal_projection", "municipal_projection_2023"}
-    monkeypatch.setattr(projections, "is_current", lambda table: table in built)
+    monkeypatch.setattr(tidy, "is_current", lambda table: table in built)
     assert projections.available_editions() == [2018, 2023]
     built.discard("municipal_projection")
     assert projections.available_editions() == [2023]

@@ -9,10 +9,12 @@ silently mix editions.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from scityhelpers.errors import ParameterError
-from scityhelpers.pipeline.tidy import is_current, load
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: edition → tidy table holding it (columns as ``ipss_projections.PROJECTION_COLUMNS``)
 EDITION_TABLES = {2018: "municipal_projection", 2023: "municipal_projection_2023"}
@@ -20,6 +22,10 @@ EDITION_TABLES = {2018: "municipal_projection", 2023: "municipal_projection_2023
 
 def available_editions() -> list[int]:
     """Return the editions whose table is built and current, oldest first."""
+    # the tidy module (pandas, pandera) where it is used: the site's build reads only
+    # EDITION_TABLES, to tell whether explorer.js is up to date
+    from scityhelpers.pipeline.tidy import is_current
+
     return [edition for edition, table in sorted(EDITION_TABLES.items()) if is_current(table)]
 
 
@@ -40,4 +46,6 @@ def load_projection(edition: int) -> pd.DataFrame:
             f"{available_editions()}); the 2023 edition needs network access: run "
             "`scity data pull ipss_projections_2023`."
         )
+    from scityhelpers.pipeline.tidy import load
+
     return load(EDITION_TABLES[edition])
