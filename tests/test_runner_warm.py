@@ -60,7 +60,7 @@ def test_the_ledger_kernel_is_warmed_only_when_a_core_is_free(
     calls: list[RunPlan] = []
     monkeypatch.setattr(WarmKernel, "start", classmethod(lambda cls, early: calls.append(early)))
     claims = get_chapter("claims")
-    warm = runner._warm_second_wave([claims], {"claims": {}}, _plans(executing), jobs, None)
+    warm = runner._warm_second_wave([claims], {"claims": {}}, _plans(executing), jobs, None, [])
     assert bool(warm) is started
     assert bool(calls) is started
     if started:
@@ -78,6 +78,47 @@ def test_a_warm_kernel_does_not_fit_a_plan_whose_numbers_are_recorded_otherwise(
                                population.notebook, False))
 
 
+class _Messages:
+    """The parent's end of a warm kernel's pipe, holding what the child sent."""
+
+    def __init__(self, *messages: object) -> None:
+        self.messages = list(messages)
+
+    def recv(self) -> object:
+        return self.messages.pop(0)
+
+    def poll(self) -> bool:
+        return bool(self.messages)
+
+
+def test_a_warm_kernel_says_ready_then_how_its_plan_ended() -> None:
+    kernel = WarmKernel(_plans(1)[0], process=None, connection=_Messages("ready", None))
+    kernel.wait_ready()
+    assert kernel.ready
+    assert not kernel.reported
+    kernel.sent = True  # as submit() marks it (no child here to send the plan to)
+    assert kernel.finished_ok()  # the report after the ready message
+    kernel.wait()  # already reported: returns at once
+
+
+def test_a_warm_kernel_that_failed_to_start_raises_when_waited_for() -> None:
+    failure = RuntimeError("kernel died while importing")
+    kernel = WarmKernel(_plans(1)[0], process=None, connection=_Messages(failure))
+    kernel.wait_ready()  # returns: the failure is the plan's, raised by wait
+    assert kernel.reported
+    assert not kernel.ready
+    with pytest.raises(RuntimeError, match="kernel died"):
+        kernel.wait()
+
+
+def test_waiting_without_asking_for_ready_skips_the_ready_message() -> None:
+    failure = RuntimeError("cell 3 failed")
+    kernel = WarmKernel(_plans(1)[0], process=None, connection=_Messages("ready", failure))
+    with pytest.raises(RuntimeError, match="cell 3 failed"):
+        kernel.wait()
+    assert kernel.ready
+
+
 def test_a_warm_kernel_fits_only_its_own_plan() -> None:
     claims = get_chapter("claims")
     early = RunPlan(claims, {"corridor_fiscal_year": 2019}, "", claims.notebook, False)
@@ -93,15 +134,28 @@ def test_a_warm_kernel_fits_only_its_own_plan() -> None:
 def test_a_rerun_in_warm_kernels_equals_fresh_kernels(
         pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[str] = []
-    original = WarmKernel.submit
+    events: list[tuple[str, str]] = []
+    original, start, wait_ready = WarmKernel.submit, WarmKernel.start, WarmKernel.wait_ready
 
     def spy(self: WarmKernel, run: RunPlan) -> None:
         used.append(run.chapter.name)
         original(self, run)
 
+    def spy_start(cls: type[WarmKernel], early: RunPlan) -> WarmKernel:
+        events.append(("started", early.chapter.name))
+        return start.__func__(cls, early)
+
+    def spy_ready(self: WarmKernel) -> None:
+        wait_ready(self)
+        events.append(("ready" if self.ready else "ended", self.early.chapter.name))
+
     monkeypatch.setattr(WarmKernel, "submit", spy)
+    monkeypatch.setattr(WarmKernel, "start", classmethod(spy_start))
+    monkeypatch.setattr(WarmKernel, "wait_ready", spy_ready)
     results = run_chapters(["wages"], {"year": 2021}, out_dir=tmp_path, jobs=2)
     assert used == ["wages", "claims"]  # wages started before planning, the ledger beside it
+    # the ledger's kernel starts once the chapter's kernel has done its imports, not beside them
+    assert events == [("started", "wages"), ("ready", "wages"), ("started", "claims")]
     assert {(p.chapter.name, status) for p, status in results} == {
         ("wages", "executed"), ("claims", "executed")}
     warm = {name: (tmp_path / name).read_bytes() for name in (

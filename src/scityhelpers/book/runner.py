@@ -206,7 +206,7 @@ def run_chapters(names: list[str], overrides: dict[str, Any], *, year: int | Non
         for name in [n for n, k in warm.items() if not any(k.fits(p) for p in plans
                                                             if not p.skip)]:
             warm.pop(name).close()  # guessed wrong or skipped: stopped before the pool runs
-        warm.update(_warm_second_wave(second, chosen, plans, jobs, out_dir))
+        warm.update(_warm_second_wave(second, chosen, plans, jobs, out_dir, list(warm.values())))
         results = _execute_all(plans, jobs, progress, warm)
         results += _second_wave(second, results, lambda c: plan(
             c, chosen[c.name], out_dir, force, request), jobs, progress, warm)
@@ -299,17 +299,23 @@ def _second_wave(second: list[Chapter], results: list[tuple[RunPlan, str]],
 
 def _warm_second_wave(second: list[Chapter], chosen: dict[str, dict[str, Any]],
                       first_plans: list[RunPlan], jobs: int | None,
-                      out_dir: Path | None) -> dict[str, WarmKernel]:
-    """Start the second wave's kernels now if the first wave leaves a core free.
+                      out_dir: Path | None, first_warm: list[WarmKernel]
+                      ) -> dict[str, WarmKernel]:
+    """Start the second wave's kernels if the first wave leaves a core free.
 
     With one chapter to execute first (a one-parameter rerun), the ledger's kernel starts and
-    imports its libraries on the other core meanwhile. With the first wave filling every
-    worker (a full run), nothing is started: it would only compete for the cores.
+    imports its libraries on the other core while that chapter runs. It is started once the
+    first wave's warm kernels have done their imports (``first_warm``): started at once, it
+    took a core from them while they imported, which is the rerun's critical path (the
+    ledger waits seconds for the chapter anyway). With the first wave filling every worker
+    (a full run), nothing is started: it would only compete for the cores.
     """
     executing = sum(not p.skip for p in first_plans)
     free = max(1, jobs or os.cpu_count() or 1) - executing
     if not second or executing == 0 or free < len(second):
         return {}
+    for kernel in first_warm:
+        kernel.wait_ready()
     warm = {}
     for chapter in second:
         parameters = chapter_parameters(chapter, chosen[chapter.name])

@@ -96,16 +96,22 @@ def _preload_papermill() -> None:
 
 async def _start_warm(kernel: Any, cwd: Path, modules: list[tuple[str, list[str]]]) -> None:
     await kernel.start_kernel(cwd=str(cwd))
-    _preload_papermill()  # here, while the kernel process starts
     client = kernel.client()
     client.start_channels()
     try:
         await client.wait_for_ready(timeout=WARM_TIMEOUT_S)
-        await client.execute_interactive(_WARM_CODE.format(names=modules), silent=True,
-                                         store_history=False, timeout=WARM_TIMEOUT_S)
+        request = client.execute(_WARM_CODE.format(names=modules), silent=True,
+                                 store_history=False)
+        _preload_papermill()  # here, while the kernel imports
+        while (await client.get_shell_msg(timeout=WARM_TIMEOUT_S))["parent_header"].get(
+                "msg_id") != request:
+            pass
     finally:
         client.stop_channels()
 
+
+#: what a warm kernel's process sends once its kernel has started and done the imports
+READY = "ready"
 
 #: how often a killed kernel is checked for having ended (jupyter_client checks every 0.1 s)
 STOP_POLL_S = 0.005
@@ -147,6 +153,7 @@ def _serve_warm_kernel(early: RunPlan, modules: list[tuple[str, list[str]]], con
     try:
         with figure_environment(early, figure_staging(early)):
             run_sync(_start_warm)(kernel, early.chapter.notebook.parent, modules)
+        connection.send(READY)
         run = connection.recv()
         if run is not None:
             execute(run, kernel)
@@ -178,6 +185,10 @@ class WarmKernel:
     sent: bool = False
     #: the child has reported how its plan ended (it then shuts its kernel down and exits)
     reported: bool = False
+    #: the child has said its kernel is ready (started, imports done)
+    ready: bool = False
+    #: how the plan ended, when it was received while waiting for :data:`READY`
+    report: BaseException | None = None
 
     @classmethod
     def start(cls, early: RunPlan) -> WarmKernel:
@@ -203,6 +214,28 @@ class WarmKernel:
                 and run.output == self.early.output
                 and _as_recorded(run.parameters) == _as_recorded(self.early.parameters))
 
+    def _receive(self) -> BaseException | None:
+        """The child's next message other than :data:`READY`: how its plan ended."""
+        message = self.connection.recv()
+        if message == READY:
+            self.ready = True
+            message = self.connection.recv()
+        self.reported, self.report = True, message
+        return message
+
+    def wait_ready(self) -> None:
+        """Wait until the kernel has started and done its imports (or its process ended).
+
+        A failure to start is not raised here but by :meth:`wait`, like any other.
+        """
+        if self.ready or self.reported:
+            return
+        message = self.connection.recv()
+        if message == READY:
+            self.ready = True
+        else:
+            self.reported, self.report = True, message
+
     def submit(self, run: RunPlan) -> None:
         """Send ``run`` to the warm kernel, which starts executing it; :meth:`wait` for it."""
         self.sent = True
@@ -214,8 +247,7 @@ class WarmKernel:
         Returns as soon as the child reports: its kernel's shutdown goes on meanwhile, and
         :meth:`close` waits for it.
         """
-        error = self.connection.recv()
-        self.reported = True
+        error = self.report if self.reported else self._receive()
         if error is not None:
             raise error
 
@@ -244,14 +276,18 @@ class WarmKernel:
 
     def finished_ok(self) -> bool:
         """Whether the plan sent has already finished without error (without waiting)."""
+        if self.reported:
+            return self.sent and self.report is None
         try:
-            if not (self.sent and self.connection.poll()):
-                return False
-            error = self.connection.recv()
+            while self.sent and self.connection.poll():
+                message = self.connection.recv()
+                if message != READY:
+                    self.reported, self.report = True, message
+                    return message is None
+                self.ready = True
         except (OSError, EOFError):
             return False
-        self.reported = True
-        return error is None
+        return False
 
 
 def _as_recorded(parameters: dict[str, Any]) -> str:
