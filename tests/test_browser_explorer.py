@@ -18,17 +18,43 @@ from scityhelpers.reference.municipalities import resolve
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def explorer(browser: Browser, site: str) -> Iterator[Page]:
+@pytest.fixture(scope="module")
+def explorer_page(browser: Browser, site: str) -> Iterator[tuple[Page, list[str]]]:
+    """One explorer page for the module (loading 1,900 rows takes two seconds), and the
+    URLs it has requested."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{site}/book/explorer.html")
     page.wait_for_selector("#scity-explorer[data-ready='true']", timeout=15_000)
-    yield page
-    outside = [url for url in requests if not url.startswith(site)]
-    assert outside == [], f"the explorer fetched from outside the site: {outside}"
+    yield page, requests
     page.close()
+
+
+def _reset(page: Page) -> None:
+    """Put the controls back as the page opens: no search, no filter, sorted by code."""
+    for selector in ("#explorer-search", "#explorer-pref", "#explorer-programme"):
+        if page.input_value(selector):
+            if selector == "#explorer-search":
+                page.fill(selector, "")
+            else:
+                page.select_option(selector, "")
+    code = page.locator("th[data-col='code5']")
+    if code.get_attribute("aria-sort") != "ascending":
+        code.click()  # another column's order, or code descending: one click sorts by code
+
+
+@pytest.fixture
+def explorer(explorer_page: tuple[Page, list[str]], site: str) -> Iterator[Page]:
+    """The explorer as a reader first sees it; all the page fetched stays on the site."""
+    page, requests = explorer_page
+    _reset(page)
+    units = load("municipalities").query("level == 'municipality' and not is_hoppo")
+    assert page.inner_text("#explorer-count") == f"{len(units):,} / {len(units):,}"
+    assert page.get_attribute("th[data-col='code5']", "aria-sort") == "ascending"
+    yield page
+    outside = [url for url in requests if not url.startswith(site)]  # its load included
+    assert outside == [], f"the explorer fetched from outside the site: {outside}"
 
 
 def _search(page: Page, text: str) -> list[dict[str, str]]:

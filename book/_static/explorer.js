@@ -22,10 +22,15 @@
 
   var ROLE = { lead: "lead", joint_lead: "joint lead", co: "co-proposer" };
 
+  // one formatter per number of decimals: toLocaleString builds a new one on every call,
+  // which was a third of the time to show all 1,900 rows
+  var FORMATS = {};
+
   function fmtNumber(value, decimals) {
     if (value === null || value === undefined) { return ""; }
-    return value.toLocaleString("en-US", { minimumFractionDigits: decimals,
-                                           maximumFractionDigits: decimals });
+    var format = FORMATS[decimals] || (FORMATS[decimals] = new Intl.NumberFormat(
+      "en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals }));
+    return format.format(value);
   }
 
   function columnsOf(data) {
