@@ -85,6 +85,7 @@ def test_failing_notebook_keeps_previous_copy(tmp_path: Path) -> None:
 
 @dataclass(frozen=True)
 class _WhatIfRuns:
+    out: Path  # the what-if folder all three runs wrote into (the last, 2019, is there now)
     first: list  # wages for 2021 (with the claims ledger that reads its facts), into ``out``
     again: list  # the identical request, into the same folder
     other: list  # 2019, into the same folder
@@ -99,12 +100,12 @@ def what_if_runs(pulled: Path, tmp_path_factory: pytest.TempPathFactory) -> _Wha
 
     claims_facts_before = (REPO / "notebooks" / "claims.facts.json").read_bytes()
     out = tmp_path_factory.mktemp("what_if")
-    first = run_chapters(["wages"], {"year": 2021}, out_dir=out, jobs=1)
+    first = run_chapters(["wages"], {"year": 2021}, out_dir=out, jobs=1)  # fresh kernels
     after_first = tmp_path_factory.mktemp("what_if_2021") / "out"
     shutil.copytree(out, after_first)
     again = run_chapters(["wages"], {"year": 2021}, out_dir=out, jobs=1)
     other = run_chapters(["wages"], {"year": 2019}, out_dir=out, jobs=1)
-    return _WhatIfRuns(first, again, other, after_first, claims_facts_before)
+    return _WhatIfRuns(out, first, again, other, after_first, claims_facts_before)
 
 
 def test_identical_request_is_answered_from_the_run_record(what_if_runs: _WhatIfRuns) -> None:
@@ -115,6 +116,46 @@ def test_identical_request_is_answered_from_the_run_record(what_if_runs: _WhatIf
     assert [status for _, status in again] == ["skipped", "skipped"]
     assert again[1][0].parameters == first[1][0].parameters
     assert [status for _, status in other] == ["executed", "executed"]
+
+
+def test_a_rerun_in_warm_kernels_equals_fresh_kernels(
+        what_if_runs: _WhatIfRuns, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The what-if run for 2021 again, now in warm kernels: the same files, byte for byte.
+
+    The fixture's first run was this request in fresh kernels (one job leaves no core for a
+    warm kernel), into the same folder (the ledger's parameters hold its path).
+    """
+    from scityhelpers.book.warm_kernel import WarmKernel
+
+    used: list[str] = []
+    events: list[tuple[str, str]] = []
+    original, start, wait_ready = WarmKernel.submit, WarmKernel.start, WarmKernel.wait_ready
+
+    def spy(self: WarmKernel, run: RunPlan) -> None:
+        used.append(run.chapter.name)
+        original(self, run)
+
+    def spy_start(cls: type[WarmKernel], early: RunPlan) -> WarmKernel:
+        events.append(("started", early.chapter.name))
+        return start.__func__(cls, early)
+
+    def spy_ready(self: WarmKernel) -> None:
+        wait_ready(self)
+        events.append(("ready" if self.ready else "ended", self.early.chapter.name))
+
+    monkeypatch.setattr(WarmKernel, "submit", spy)
+    monkeypatch.setattr(WarmKernel, "start", classmethod(spy_start))
+    monkeypatch.setattr(WarmKernel, "wait_ready", spy_ready)
+    out = what_if_runs.out  # holds the 2019 run: 2021 is executed again
+    results = run_chapters(["wages"], {"year": 2021}, out_dir=out, jobs=2)
+    assert used == ["wages", "claims"]  # wages started before planning, the ledger beside it
+    # the ledger's kernel starts once the chapter's kernel has done its imports, not beside them
+    assert events == [("started", "wages"), ("ready", "wages"), ("started", "claims")]
+    assert {(p.chapter.name, status) for p, status in results} == {
+        ("wages", "executed"), ("claims", "executed")}
+    names = ("wages.ipynb", "wages.facts.json", "claims.ipynb", "claims.facts.json")
+    fresh = {name: (what_if_runs.after_first / name).read_bytes() for name in names}
+    assert {name: (out / name).read_bytes() for name in names} == fresh
 
 
 def _glued_html(notebook: Path, name: str) -> str:

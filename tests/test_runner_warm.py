@@ -3,7 +3,8 @@
 The claims ledger's kernel starts while the chapters it reads run; a one-chapter rerun's
 kernel starts while its parameters are checked. A warm kernel is used only when a core is
 free, only for the plan it was started for, gives the same executed notebook as a fresh
-kernel, and an unused one is stopped without leaving its kernel behind.
+kernel (``test_runner.py``, beside the fresh what-if runs it is compared with), and an unused
+one is stopped without leaving its kernel behind.
 """
 
 from __future__ import annotations
@@ -129,41 +130,6 @@ def test_a_warm_kernel_fits_only_its_own_plan() -> None:
                                    claims.notebook, False))
     assert not kernel.fits(RunPlan(claims, {"corridor_fiscal_year": 2019}, "abc",
                                    Path("elsewhere/claims.ipynb"), False))
-
-
-def test_a_rerun_in_warm_kernels_equals_fresh_kernels(
-        pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    used: list[str] = []
-    events: list[tuple[str, str]] = []
-    original, start, wait_ready = WarmKernel.submit, WarmKernel.start, WarmKernel.wait_ready
-
-    def spy(self: WarmKernel, run: RunPlan) -> None:
-        used.append(run.chapter.name)
-        original(self, run)
-
-    def spy_start(cls: type[WarmKernel], early: RunPlan) -> WarmKernel:
-        events.append(("started", early.chapter.name))
-        return start.__func__(cls, early)
-
-    def spy_ready(self: WarmKernel) -> None:
-        wait_ready(self)
-        events.append(("ready" if self.ready else "ended", self.early.chapter.name))
-
-    monkeypatch.setattr(WarmKernel, "submit", spy)
-    monkeypatch.setattr(WarmKernel, "start", classmethod(spy_start))
-    monkeypatch.setattr(WarmKernel, "wait_ready", spy_ready)
-    results = run_chapters(["wages"], {"year": 2021}, out_dir=tmp_path, jobs=2)
-    assert used == ["wages", "claims"]  # wages started before planning, the ledger beside it
-    # the ledger's kernel starts once the chapter's kernel has done its imports, not beside them
-    assert events == [("started", "wages"), ("ready", "wages"), ("started", "claims")]
-    assert {(p.chapter.name, status) for p, status in results} == {
-        ("wages", "executed"), ("claims", "executed")}
-    warm = {name: (tmp_path / name).read_bytes() for name in (
-        "wages.ipynb", "wages.facts.json", "claims.ipynb", "claims.facts.json")}
-    # the same plans again in fresh kernels: one job leaves no core for a warm kernel
-    run_chapters(["wages"], {"year": 2021}, out_dir=tmp_path, jobs=1, force=True)
-    assert used == ["wages", "claims"]
-    assert {name: (tmp_path / name).read_bytes() for name in warm} == warm
 
 
 @pytest.mark.parametrize(("jobs", "names", "started"),
