@@ -30,18 +30,18 @@ LOCK_DIR = REPO / "_build"
 SLOW_FIRST = ("tests/test_pdf.py", "notebooks/",
               # then longest first, as measured (seconds on the 2-core machine, 2026-11-29)
               "tests/test_faults.py",                 # 33
-              "tests/models/test_municipal.py",       # 21
-              "tests/test_browser_ja.py",             # 20
-              "tests/test_runner.py",                 # 20
-              "tests/test_runner_warm.py",            # 19
-              "tests/test_browser.py",                # 19
-              "tests/test_browser_explorer.py",       # 19
-              "tests/test_browser_layout.py",         # 15
-              "tests/test_change_report.py",          # 12
-              "tests/test_notebooks_programmes.py",   # 10
-              "tests/test_notebooks_digital_productivity.py",  # 8
-              "tests/test_notebooks.py",              # 8
+              "tests/test_browser_explorer.py",       # 19-23
+              "tests/test_runner.py",                 # 18
+              "tests/models/test_municipal.py",       # 16
+              "tests/test_browser_ja.py",             # 13-20
+              "tests/test_browser.py",                # 13-19
+              "tests/test_change_report.py",          # 12-18
+              "tests/test_browser_layout.py",         # 13-15
+              "tests/test_notebooks_programmes.py",   # 8-10
+              "tests/test_notebooks_digital_productivity.py",  # 7-8
+              "tests/test_notebooks.py",              # 7-8
               "tests/test_notebooks_",
+              "tests/test_runner_warm.py",            # 5
               "tests/test_edition.py",
               "tests/test_changes_page.py")
 

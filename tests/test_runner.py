@@ -42,21 +42,24 @@ def test_year_outside_the_edition_is_refused(pulled: Path) -> None:
         run_chapters(["wages"], {"price_base_year": 2022}, year=2019, jobs=1)
 
 
-def test_unchanged_inputs_are_skipped(pulled: Path, tmp_path: Path) -> None:
-    first = plan(get_chapter("wages"), {"year": 2020}, tmp_path, request={"year": 2020})
-    assert not first.skip
-    execute(first)
-    again = plan(get_chapter("wages"), {"year": 2020}, tmp_path)
-    changed = plan(get_chapter("wages"), {"year": 2021}, tmp_path)
+def test_unchanged_inputs_are_skipped(what_if_runs: _WhatIfRuns, tmp_path: Path) -> None:
+    """Plans against the what-if run for 2021 (fresh kernels), in a copy of its folder."""
+    out = tmp_path / "out"
+    shutil.copytree(what_if_runs.after_first, out)
+    wages = get_chapter("wages")
+    again = plan(wages, {"year": 2021}, out)
+    changed = plan(wages, {"year": 2020}, out)
     assert again.skip
     assert not changed.skip
     assert again.input_hash != changed.input_hash
+    # the request as `scity run --only wages -p year=2021 --out …` made it (the ledger came along)
+    request = {"overrides": {"year": 2021}, "year": None, "chapters": ["claims", "wages"]}
+    assert unchanged_since_last_run(wages, request, out) is not None
     # the fault: after `git checkout notebooks/` (same cells, the committed 2022 outputs) the
-    # untracked run record still called the notebook this 2020 run's result and skipped it
-    assert unchanged_since_last_run(get_chapter("wages"), {"year": 2020}, tmp_path) is not None
-    shutil.copyfile(REPO / "notebooks" / "wages.ipynb", tmp_path / "wages.ipynb")
-    assert not plan(get_chapter("wages"), {"year": 2020}, tmp_path).skip
-    assert unchanged_since_last_run(get_chapter("wages"), {"year": 2020}, tmp_path) is None
+    # untracked run record still called the notebook this 2021 run's result and skipped it
+    shutil.copyfile(REPO / "notebooks" / "wages.ipynb", out / "wages.ipynb")
+    assert not plan(wages, {"year": 2021}, out).skip
+    assert unchanged_since_last_run(wages, request, out) is None
 
 
 @dataclass(frozen=True)
