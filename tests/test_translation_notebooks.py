@@ -27,6 +27,7 @@ from scityhelpers.book.notebooks_ja import (
     notebook_translation_problems,
     read_notebook,
     record_cell_hashes,
+    stage_notebooks,
     text_fact_names,
     translate_phrase,
     translate_table,
@@ -97,6 +98,43 @@ def test_an_english_cell_changed_after_translation_fails(project: Path) -> None:
     assert cell_translations(project, "wages")[cell["id"]].sha256 == \
         cell_sha256(cell_source(cell))
     assert _problems(project) == []
+
+
+@pytest.mark.parametrize("edited", ["notebook", "cells", "phrases"])
+def test_a_staged_notebook_is_translated_again_only_when_an_input_changed(
+        project: Path, monkeypatch: pytest.MonkeyPatch, edited: str) -> None:
+    from scityhelpers.book import notebooks_ja
+
+    stage = project / "_build" / "ja-src"
+    stage_notebooks(project, stage)
+    staged = stage / "notebooks" / "wages.ipynb"
+    first = staged.read_bytes()
+    assert "賃金" in first.decode("utf-8")
+    translated: list[int] = []
+    real = notebooks_ja.japanese_notebook
+    monkeypatch.setattr(notebooks_ja, "japanese_notebook",
+                        lambda *args: translated.append(1) or real(*args))
+    stage_notebooks(project, stage)  # nothing changed: not even read again
+    assert translated == []
+    assert staged.read_bytes() == first
+    source = {"notebook": project / "notebooks" / "wages.ipynb",
+              "cells": project / CELLS_DIR / "wages.yml",
+              "phrases": project / PHRASES_FILE}[edited]
+    if edited == "notebook":  # the English text of the first markdown cell, translated anew
+        notebook = read_notebook(source)
+        cell = next(c for c in notebook["cells"] if c["cell_type"] == "markdown")
+        cell["source"] = cell_source(cell) + "\nOne more sentence."
+        source.write_text(json.dumps(notebook), encoding="utf-8")
+    elif edited == "cells":
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        data["cells"][0]["ja"] += "\n追加の一文。"
+        source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    else:
+        source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    stage_notebooks(project, stage)
+    assert translated == [1]
+    if edited == "cells":
+        assert "追加の一文。" in staged.read_text(encoding="utf-8")
 
 
 def test_recording_a_hash_of_an_untranslated_cell_is_refused(project: Path) -> None:

@@ -37,7 +37,6 @@ import yaml
 from scityhelpers.book.edition_ja import (
     JA_DIR,
     TranslationProblem,
-    _write_if_changed,
     glue_keys,
     join_cjk_lines,
 )
@@ -373,15 +372,39 @@ def japanese_notebook(notebook: dict[str, Any], cells: dict[str, CellTranslation
     return notebook
 
 
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "absent"
+
+
 def stage_notebooks(root: Path, stage: Path) -> None:
     """Write the Japanese notebooks into ``stage/notebooks``.
 
     Only notebooks whose text changed are written, so an unchanged one keeps its mtime (the
-    glue staleness check and Sphinx's cache read it).
+    glue staleness check and Sphinx's cache read it). A notebook whose inputs are unchanged
+    (its English notebook, its cell translations, the phrase table and this module's code,
+    recorded in ``.<chapter>.inputs`` beside it) is not translated again: a rerun of one
+    chapter stages one or two notebooks, not seven.
     """
-    phrases = load_phrases(root)
+    from scityhelpers.pipeline.fetch import atomic_write, made_from, write_made_from
+    from scityhelpers.pipeline.staleness import code_checksum, step_checksum
+
+    shared = step_checksum(code_checksum(modules=[__name__]),
+                           {"phrases": _file_digest(root / PHRASES_FILE)})
+    phrases: dict[str, str] | None = None
     for path in sorted((root / "notebooks").glob("*.ipynb")):
+        target = stage / "notebooks" / path.name
+        stamp = target.with_name(f".{path.stem}.inputs")
+        inputs = step_checksum(shared, {
+            "notebook": _file_digest(path),
+            "cells": _file_digest(root / CELLS_DIR / f"{path.stem}.yml")})
+        if made_from(target, stamp, inputs):
+            continue
+        phrases = load_phrases(root) if phrases is None else phrases
         cells = cell_translations(root, path.stem) or {}
         japanese = japanese_notebook(read_notebook(path), cells, phrases)
         text = json.dumps(japanese, ensure_ascii=False, indent=1) + "\n"
-        _write_if_changed(stage / "notebooks" / path.name, text)
+        if target.is_file() and target.read_text(encoding="utf-8") == text:
+            atomic_write(stamp, [inputs.encode("utf-8")])  # same text: its mtime is kept
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_made_from(target, [text.encode("utf-8")], stamp, inputs)
