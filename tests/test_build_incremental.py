@@ -42,6 +42,19 @@ def test_reading_the_tables_imports_no_chapter_module() -> None:
                               extra="{c.module for c in CHAPTERS.values()}") == []
 
 
+def test_loading_a_tidy_table_imports_no_http_library(pulled: Path) -> None:
+    """What every notebook's kernel does first; requests (75 ms) is for a pull that goes online.
+
+    The table's source module and the pull machinery are imported (to check the table is
+    current), so each imports requests only where it downloads.
+    """
+    code = ("import sys; from scityhelpers.pipeline.tidy import load; "
+            "assert len(load('wages')) > 1000; print('requests' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_a_repeated_request_is_answered_without_pandas(pulled: Path) -> None:
     """The key a run record is checked against reads the tables' fingerprints, not the tables.
 

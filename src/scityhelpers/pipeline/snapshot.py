@@ -14,8 +14,8 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import requests
 import yaml
 
 from scityhelpers.errors import (
@@ -29,9 +29,12 @@ from scityhelpers.pipeline.fetch import atomic_write, download
 from scityhelpers.pipeline.manifest import RawFile, Source, load_manifest, vintages_path
 from scityhelpers.pipeline.yaml_text import load_yaml
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # requests is imported where a file is downloaded
+    import requests
 
-Fetcher = Callable[[RawFile, Path, requests.Session], Path]
+    Fetcher = Callable[[RawFile, Path, requests.Session], Path]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,13 @@ def _try_network(raw: RawFile, dest: Path, fetcher: Fetcher, session: requests.S
     return True
 
 
+def _new_session() -> requests.Session:
+    """An HTTP session, for a pull that goes online (requests is imported only then)."""
+    import requests
+
+    return requests.Session()
+
+
 def pull_file(
     source: Source,
     raw: RawFile,
@@ -158,7 +168,7 @@ def pull_file(
         return PullResult(source.id, raw.name, dest, "mirror")
     if offline:
         attempts.append("network: skipped (offline)")
-    elif _try_network(raw, dest, fetcher, session or requests.Session(), attempts, source.id):
+    elif _try_network(raw, dest, fetcher, session or _new_session(), attempts, source.id):
         return PullResult(source.id, raw.name, dest, "network")
     raise SnapshotUnavailableError(
         f"no valid copy of {source.id}/{raw.name} (sha256 {raw.sha256[:12]}…):\n  - "
@@ -229,7 +239,7 @@ def refresh_source(
     Raises:
         ScityError: any download or check failure, naming what failed; no vintage is recorded.
     """
-    session = session or requests.Session()
+    session = session or _new_session()
     stamp = (today or dt.date.today()).isoformat()
     staging = raw_dir() / source.id / "vintages" / f".{stamp}.staging"
     final = raw_dir() / source.id / "vintages" / stamp

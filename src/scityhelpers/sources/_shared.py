@@ -12,11 +12,10 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pandas as pd
 import pandera.pandas as pa
-import requests
 
 from scityhelpers.errors import FetchError, RawFileCorruptError
 from scityhelpers.pipeline.manifest import RawFile
@@ -28,6 +27,11 @@ from scityhelpers.pipeline.validate import (
     require_known,
 )
 
+if TYPE_CHECKING:  # requests is imported where a file is downloaded
+    import requests
+
+    Fetcher = Callable[[RawFile, Path, requests.Session], Path]
+
 COUNTRY_CODE = re.compile(r"^[A-Z]{3}$")
 
 #: what pandas raises on bytes that are not a CSV in the expected encoding
@@ -38,8 +42,6 @@ JSON_READ_ERRORS = (UnicodeDecodeError, json.JSONDecodeError)
 EXCEL_READ_ERRORS = (zipfile.BadZipFile, OSError, KeyError, ValueError)
 #: the usual end of the repair advice: "rerun `scity data pull <source>` to restore a valid copy"
 RESTORE_VALID_COPY = " to restore a valid copy"
-
-Fetcher = Callable[[RawFile, Path, requests.Session], Path]
 
 
 # -- unreadable raw files -----------------------------------------------------------------

@@ -24,10 +24,9 @@ import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import requests
 
 from scityhelpers.errors import FetchError, SourceSchemaError
 from scityhelpers.pipeline.fetch import download
@@ -40,6 +39,9 @@ from scityhelpers.sources.ipss_projections import (
     projection_schema,
     to_current_codes,
 )
+
+if TYPE_CHECKING:  # requests is imported where a file is downloaded
+    import requests
 
 log = logging.getLogger(__name__)
 

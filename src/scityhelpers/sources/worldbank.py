@@ -21,11 +21,10 @@ import logging
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pandera.pandas as pa
-import requests
 
 from scityhelpers.errors import FetchError, RawFileCorruptError, SourceSchemaError
 from scityhelpers.pipeline.fetch import atomic_write, download
@@ -40,6 +39,9 @@ from scityhelpers.sources._shared import (
     read_raw_json,
     year_column,
 )
+
+if TYPE_CHECKING:  # requests is imported where a file is downloaded
+    import requests
 
 log = logging.getLogger(__name__)
 
