@@ -83,11 +83,14 @@ pdf: book browser-deps
 # pass of each notebook (one kernel, cells in order), on one worker, handed out in collection
 # order (tests/conftest.py puts the slowest first); its file locks let workers share the pulled
 # data, the built site and the project's run lock.
+# pytest keeps the test modules' assertion-rewritten bytecode in tests/__pycache__ only where
+# bytecode may be written: with PYTHONDONTWRITEBYTECODE set (as on the development machine) each
+# worker rewrote and compiled every test module on every run (1.5 s of each worker's start).
 PYTEST_WORKERS ?= auto
 test: install-test browser-deps pdf-deps
 	$(BIN)/scity data pull
 	$(BIN)/ruff check src tests
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 bench: install
 	$(BIN)/scity bench

@@ -98,3 +98,11 @@ def test_make_installs_with_the_lock_as_constraints() -> None:
     installs = [line for line in makefile.splitlines() if "pip install" in line]
     assert len(installs) == 2
     assert all("-c requirements.lock" in line for line in installs)
+
+
+def test_make_test_lets_pytest_keep_its_rewritten_test_bytecode() -> None:
+    """With PYTHONDONTWRITEBYTECODE set, every worker rewrote every test module on each run."""
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    runs = [line.strip() for line in makefile.splitlines() if "-m pytest" in line]
+    assert runs
+    assert all(line.startswith("PYTHONDONTWRITEBYTECODE= ") for line in runs)
