@@ -207,3 +207,7 @@ class PdfError(ScityError):
 
 class NotebookTextError(ScityError):
     """A notebook's text twin (``notebooks/<chapter>.py``) is missing or disagrees with it."""
+
+
+class BenchmarkStepError(ScityError):
+    """A command timed by ``scity bench`` failed; the message holds the end of its output."""

@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scityhelpers.book.execute import SINGLE_THREAD_ENV
+from scityhelpers.errors import BenchmarkStepError
 from scityhelpers.paths import mirror_dir, project_root
 
 #: what the copy leaves out: everything the cold run must make itself
@@ -75,10 +76,29 @@ def _peak_children_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+#: how many of a failed command's last output lines ``scity bench`` shows
+FAILED_OUTPUT_LINES = 25
+
+
 def _timed(name: str, commands: list[list[str]], cwd: Path, env: dict[str, str]) -> Step:
+    """Run ``commands`` one after the other in ``cwd``; their wall and CPU seconds, peak RSS.
+
+    Raises:
+        BenchmarkStepError: a command failed; the message names the step and the command and
+            shows the end of its output (the copy it ran in is deleted afterwards).
+    """
     start, cpu = time.perf_counter(), _children_cpu_s()
     for command in commands:
-        subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True, text=True)
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            output = (done.stdout + done.stderr).strip().splitlines()[-FAILED_OUTPUT_LINES:]
+            shown = "\n".join(f"  | {line}" for line in output) or "  | (no output)"
+            raise BenchmarkStepError(
+                f"bench step {name!r}: `{Path(command[0]).name} {' '.join(command[1:])}` "
+                f"exited with {done.returncode} in the benchmark's "
+                f"copy of the project:\n{shown}\nThe real project is untouched; fix the "
+                "problem shown (the same command on the project itself should show it too) "
+                "and rerun `scity bench`.")
     return Step(name, time.perf_counter() - start, _peak_children_rss_mb(),
                 _children_cpu_s() - cpu)
 
