@@ -7,13 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from scityhelpers.book.bench import RERUN_YEARS, Step, _timed, median_step
+from scityhelpers.book.bench import RERUN_YEARS, Step, _timed, median_step, rerun_years
 from scityhelpers.errors import BenchmarkStepError
 
 
-def test_the_reruns_change_the_year_each_time() -> None:
-    assert len(RERUN_YEARS) >= 3
-    assert all(a != b for a, b in zip(RERUN_YEARS, RERUN_YEARS[1:], strict=False))
+@pytest.mark.parametrize("current", [2022, 2021, 2019])
+def test_the_reruns_change_the_year_each_time(current: int) -> None:
+    """Also when the copied project was left at a what-if year (a first rerun of nothing)."""
+    years = rerun_years(current)
+    assert len(years) >= 3
+    assert all(a != b for a, b in zip((current, *years), years, strict=False))
+    assert set(years) <= {*RERUN_YEARS}
 
 
 def test_the_median_step_takes_the_middle_wall_and_cpu_times_and_the_largest_memory() -> None:
