@@ -243,3 +243,23 @@ def test_a_kernel_is_killed_and_waited_for_before_jupyter_client_cleans_up() -> 
 
     asyncio.run(warm_kernel._stop_kernel(Kernel()))
     assert calls == ["kill", "poll", "poll", "poll", "shutdown now=True"]
+
+
+class _Ended(_Messages):
+    """A pipe whose child process died after sending ``messages``."""
+
+    def recv(self) -> object:
+        if not self.messages:
+            raise EOFError
+        return super().recv()
+
+
+@pytest.mark.parametrize("sent", [(), ("ready",)])
+def test_a_warm_kernel_process_that_died_is_a_clear_failure(sent: tuple[str, ...]) -> None:
+    """Killed before or after its kernel was ready: the run fails naming the notebook."""
+    from scityhelpers.errors import NotebookExecutionError
+
+    kernel = WarmKernel(_plans(1)[0], process=None, connection=_Ended(*sent))
+    kernel.wait_ready()
+    with pytest.raises(NotebookExecutionError, match="wages.ipynb ended without reporting"):
+        kernel.wait()

@@ -214,12 +214,24 @@ class WarmKernel:
                 and run.output == self.early.output
                 and _as_recorded(run.parameters) == _as_recorded(self.early.parameters))
 
+    def _recv(self) -> Any:
+        """The child's next message; its end without one is reported as a failed run."""
+        try:
+            return self.connection.recv()
+        except EOFError:  # killed (out of memory, a signal) before it could report
+            from scityhelpers.errors import NotebookExecutionError
+
+            return NotebookExecutionError(
+                f"the process running {self.early.chapter.notebook.name} ended without "
+                "reporting (killed?); the previous executed copy is unchanged. Rerun "
+                "`scity run`; if it happens again, see _build/kernels.log.")
+
     def _receive(self) -> BaseException | None:
         """The child's next message other than :data:`READY`: how its plan ended."""
-        message = self.connection.recv()
+        message = self._recv()
         if message == READY:
             self.ready = True
-            message = self.connection.recv()
+            message = self._recv()
         self.reported, self.report = True, message
         return message
 
@@ -230,7 +242,7 @@ class WarmKernel:
         """
         if self.ready or self.reported:
             return
-        message = self.connection.recv()
+        message = self._recv()
         if message == READY:
             self.ready = True
         else:
