@@ -31,17 +31,26 @@ def explorer_page(browser: Browser, site: str) -> Iterator[tuple[Page, list[str]
     page.close()
 
 
-def _reset(page: Page) -> None:
-    """Put the controls back as the page opens: no search, no filter, sorted by code."""
-    for selector in ("#explorer-search", "#explorer-pref", "#explorer-programme"):
+def _reset(page: Page, *, search: bool = True) -> None:
+    """Put the controls back as the page opens: no filter, sorted by code, and no search.
+
+    The search is cleared last, and not at all for a test that types its own (``search``
+    False): showing every row again takes a second of layout, filtering a few rows none.
+    """
+    for selector in ("#explorer-pref", "#explorer-programme"):
         if page.input_value(selector):
-            if selector == "#explorer-search":
-                page.fill(selector, "")
-            else:
-                page.select_option(selector, "")
+            page.select_option(selector, "")
     code = page.locator("th[data-col='code5']")
     if code.get_attribute("aria-sort") != "ascending":
         code.click()  # another column's order, or code descending: one click sorts by code
+    if search and page.input_value("#explorer-search"):
+        page.fill("#explorer-search", "")
+
+
+def _checked_page(page: Page, requests: list[str], site: str) -> Iterator[Page]:
+    yield page
+    outside = [url for url in requests if not url.startswith(site)]  # its load included
+    assert outside == [], f"the explorer fetched from outside the site: {outside}"
 
 
 @pytest.fixture
@@ -52,9 +61,18 @@ def explorer(explorer_page: tuple[Page, list[str]], site: str) -> Iterator[Page]
     units = load("municipalities").query("level == 'municipality' and not is_hoppo")
     assert page.inner_text("#explorer-count") == f"{len(units):,} / {len(units):,}"
     assert page.get_attribute("th[data-col='code5']", "aria-sort") == "ascending"
-    yield page
-    outside = [url for url in requests if not url.startswith(site)]  # its load included
-    assert outside == [], f"the explorer fetched from outside the site: {outside}"
+    yield from _checked_page(page, requests, site)
+
+
+@pytest.fixture
+def explorer_to_search(explorer_page: tuple[Page, list[str]], site: str) -> Iterator[Page]:
+    """The explorer with no filter and sorted by code, for a test that types a search."""
+    page, requests = explorer_page
+    _reset(page, search=False)
+    assert page.input_value("#explorer-pref") == ""
+    assert page.input_value("#explorer-programme") == ""
+    assert page.get_attribute("th[data-col='code5']", "aria-sort") == "ascending"
+    yield from _checked_page(page, requests, site)
 
 
 def _search(page: Page, text: str) -> list[dict[str, str]]:
@@ -97,15 +115,15 @@ def test_explorer_lists_every_municipal_unit(explorer: Page) -> None:
 
 
 @pytest.mark.parametrize("query", ["ゆすはら", "ユスハラ", "ﾕｽﾊﾗ"])
-def test_search_by_kana_finds_yusuhara(explorer: Page, query: str) -> None:
-    rows = _search(explorer, query)
+def test_search_by_kana_finds_yusuhara(explorer_to_search: Page, query: str) -> None:
+    rows = _search(explorer_to_search, query)
     assert [r["code5"] for r in rows] == [resolve("梼原町", "高知県")]
     _check_against_tidy(rows[0], rows[0]["code5"])
 
 
 @pytest.mark.parametrize("query", ["kamishihoro", "Kami-Shihoro", "KAMISHIHORO"])
-def test_search_by_romaji_finds_kamishihoro(explorer: Page, query: str) -> None:
-    rows = _search(explorer, query)
+def test_search_by_romaji_finds_kamishihoro(explorer_to_search: Page, query: str) -> None:
+    rows = _search(explorer_to_search, query)
     code5 = resolve("上士幌町", "北海道")
     assert [r["code5"] for r in rows] == [code5]
     _check_against_tidy(rows[0], code5)
@@ -115,10 +133,10 @@ def test_search_by_romaji_finds_kamishihoro(explorer: Page, query: str) -> None:
         f"R{first['round']} {first['announced'].year} lead")
 
 
-def test_search_by_code_and_by_ward_name(explorer: Page) -> None:
-    assert [r["code5"] for r in _search(explorer, "394050")] == ["39405"]
+def test_search_by_code_and_by_ward_name(explorer_to_search: Page) -> None:
+    assert [r["code5"] for r in _search(explorer_to_search, "394050")] == ["39405"]
     # a ward is found through its city: 青葉区 is a ward of 仙台市 and of 横浜市
-    cities = {r["name"].split("\n")[0] for r in _search(explorer, "青葉区")}
+    cities = {r["name"].split("\n")[0] for r in _search(explorer_to_search, "青葉区")}
     assert cities == {"仙台市", "横浜市"}
 
 
