@@ -30,7 +30,6 @@ LOCK_DIR = REPO / "_build"
 SLOW_FIRST = ("tests/test_pdf.py", "notebooks/",
               # then longest first, as measured (seconds on the 2-core machine, 2026-11-29)
               "tests/test_faults.py",                 # 33
-              "tests/test_browser_explorer.py",       # 19-23
               "tests/test_runner.py",                 # 18
               "tests/models/test_municipal.py",       # 16
               "tests/test_browser_ja.py",             # 13-20
@@ -38,6 +37,7 @@ SLOW_FIRST = ("tests/test_pdf.py", "notebooks/",
               "tests/test_change_report.py",          # 12-18
               "tests/test_browser_layout.py",         # 13-15
               "tests/test_notebooks_programmes.py",   # 8-10
+              "tests/test_browser_explorer.py",       # 9-11
               "tests/test_notebooks_digital_productivity.py",  # 7-8
               "tests/test_notebooks.py",              # 7-8
               "tests/test_notebooks_",
