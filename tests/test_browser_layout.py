@@ -3,7 +3,7 @@ their alt text says what they show.
 
 The browser chosen by ``SCITY_BROWSER`` (fixtures ``site`` and ``browser`` from
 ``tests/browser_setting.py``) against ``_build/html`` served on 127.0.0.1. Every page is opened
-once at 390 px for the width and alt-text checks; its heights are written to
+once at 390 px for the width, alt-text and figure checks; its heights are written to
 ``_build/screenshots/page_heights.json`` for the record.
 """
 
@@ -40,6 +40,14 @@ def _open(page: Page, url: str) -> None:
     page.wait_for_load_state("load")
 
 
+#: each numbered figure of a page: its id, number, alt text and whether its image loaded
+FIGURES = """figs => figs.map(f => ({
+    id: f.id,
+    number: (f.querySelector('.caption-number') || {}).textContent || '',
+    alt: (f.querySelector('img') || {}).alt || '',
+    loaded: !!f.querySelector('img') && f.querySelector('img').naturalWidth > 0}))"""
+
+
 def _overflow(page: Page) -> int:
     """How many CSS pixels the document is wider than the viewport (0: it fits)."""
     return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
@@ -48,7 +56,8 @@ def _overflow(page: Page) -> int:
 @pytest.fixture(scope="module")
 def phone_visits(browser: Browser, site: str, pages: list[str],
                  built_book: Path) -> dict[str, dict]:
-    """Each page opened once at 390 px: how much wider than the viewport, its alt texts.
+    """Each page opened once at 390 px: how much wider than the viewport, its alt texts and
+    its numbered figures.
 
     Page heights are written to ``_build/screenshots/page_heights.json`` for the record; at
     1280 px too with ``SCITY_SCREENSHOTS=all`` (a second visit of every page).
@@ -61,7 +70,8 @@ def phone_visits(browser: Browser, site: str, pages: list[str],
         _open(phone, f"{site}/{path}")
         visits[path] = {
             "overflow": _overflow(phone),
-            "alts": phone.eval_on_selector_all("article img", "imgs => imgs.map(i => i.alt)")}
+            "alts": phone.eval_on_selector_all("article img", "imgs => imgs.map(i => i.alt)"),
+            "figures": phone.eval_on_selector_all("article figure.scity-figure", FIGURES)}
         heights[path] = {"390": phone.evaluate("() => document.documentElement.scrollHeight")}
         if desktop is not None:
             _open(desktop, f"{site}/{path}")
@@ -101,17 +111,9 @@ def test_wide_tables_scroll_inside_their_box_on_a_phone(browser: Browser, site: 
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_chapter_figures_are_numbered_with_descriptive_alt_text(browser: Browser, site: str,
-                                                                chapter: str) -> None:
-    page = browser.new_page(viewport=PHONE)
-    _open(page, f"{site}/book/{chapter}.html")
-    figures = page.eval_on_selector_all(
-        "article figure.scity-figure",
-        """figs => figs.map(f => ({
-            id: f.id,
-            number: (f.querySelector('.caption-number') || {}).textContent || '',
-            alt: (f.querySelector('img') || {}).alt || '',
-            loaded: !!f.querySelector('img') && f.querySelector('img').naturalWidth > 0}))""")
+def test_chapter_figures_are_numbered_with_descriptive_alt_text(
+        phone_visits: dict[str, dict], chapter: str) -> None:
+    figures = phone_visits[f"book/{chapter}.html"]["figures"]  # as opened at 390 px
     assert figures, chapter
     for figure in figures:
         assert figure["id"].startswith("fig-"), figure
@@ -120,7 +122,6 @@ def test_chapter_figures_are_numbered_with_descriptive_alt_text(browser: Browser
         assert "_images/" not in figure["alt"], figure
         assert not figure["alt"].endswith(".png"), figure
         assert len(figure["alt"]) > 40, figure  # a sentence, not a label
-    page.close()
 
 
 def test_no_image_anywhere_has_a_file_path_as_alt_text(
