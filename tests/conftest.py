@@ -35,11 +35,11 @@ SLOW_FIRST = ("tests/test_pdf.py", "notebooks/",
               "tests/test_browser_ja.py",             # 13-20
               "tests/test_browser.py",                # 13-19
               "tests/test_change_report.py",          # 12-18
-              "tests/test_browser_layout.py",         # 13-15
               "tests/test_notebooks_programmes.py",   # 8-10
               "tests/test_browser_explorer.py",       # 9-11
               "tests/test_notebooks_digital_productivity.py",  # 7-8
               "tests/test_notebooks.py",              # 7-8
+              "tests/test_browser_layout.py",         # 7
               "tests/test_notebooks_",
               "tests/test_runner_warm.py",            # 5
               "tests/test_edition.py",
