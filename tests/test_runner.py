@@ -107,7 +107,7 @@ def what_if_runs(pulled: Path, tmp_path_factory: pytest.TempPathFactory) -> _Wha
     after_first = tmp_path_factory.mktemp("what_if_2021") / "out"
     shutil.copytree(out, after_first)
     again = run_chapters(["wages"], {"year": 2021}, out_dir=out, jobs=1)
-    other = run_chapters(["wages"], {"year": 2019}, out_dir=out, jobs=1)
+    other = run_chapters(["wages"], {"year": 2019}, out_dir=out, jobs=2)  # warm kernels
     return _WhatIfRuns(out, first, again, other, after_first, claims_facts_before)
 
 
