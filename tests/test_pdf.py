@@ -6,6 +6,7 @@ two prints side by side, one rebuild of the site to link them); deselect with ``
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -33,6 +34,12 @@ def pdfs(built_book: Path) -> dict[str, Path]:
 
 
 def _text(pdf: Path) -> str:
+    """The PDF's text (pdftotext), read once per file and version: half a second a call."""
+    return _text_of(pdf, pdf.stat().st_mtime_ns)
+
+
+@functools.lru_cache
+def _text_of(pdf: Path, mtime_ns: int) -> str:
     result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
                             capture_output=True, text=True)
     return result.stdout
