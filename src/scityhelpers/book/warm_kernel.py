@@ -226,27 +226,20 @@ class WarmKernel:
                 "reporting (killed?); the previous executed copy is unchanged. Rerun "
                 "`scity run`; if it happens again, see _build/kernels.log.")
 
-    def _receive(self) -> BaseException | None:
-        """The child's next message other than :data:`READY`: how its plan ended."""
-        message = self._recv()
+    def _note(self, message: Any) -> None:
+        """Record a message from the child: :data:`READY`, or how its plan ended."""
         if message == READY:
             self.ready = True
-            message = self._recv()
-        self.reported, self.report = True, message
-        return message
+        else:
+            self.reported, self.report = True, message
 
     def wait_ready(self) -> None:
         """Wait until the kernel has started and done its imports (or its process ended).
 
         A failure to start is not raised here but by :meth:`wait`, like any other.
         """
-        if self.ready or self.reported:
-            return
-        message = self._recv()
-        if message == READY:
-            self.ready = True
-        else:
-            self.reported, self.report = True, message
+        if not (self.ready or self.reported):
+            self._note(self._recv())
 
     def submit(self, run: RunPlan) -> None:
         """Send ``run`` to the warm kernel, which starts executing it; :meth:`wait` for it."""
@@ -259,9 +252,10 @@ class WarmKernel:
         Returns as soon as the child reports: its kernel's shutdown goes on meanwhile, and
         :meth:`close` waits for it.
         """
-        error = self.report if self.reported else self._receive()
-        if error is not None:
-            raise error
+        while not self.reported:
+            self._note(self._recv())
+        if self.report is not None:
+            raise self.report
 
     def close(self) -> None:
         """Stop the kernel if it was not used (its chapter was skipped, failed or not planned).
@@ -288,18 +282,12 @@ class WarmKernel:
 
     def finished_ok(self) -> bool:
         """Whether the plan sent has already finished without error (without waiting)."""
-        if self.reported:
-            return self.sent and self.report is None
         try:
-            while self.sent and self.connection.poll():
-                message = self.connection.recv()
-                if message != READY:
-                    self.reported, self.report = True, message
-                    return message is None
-                self.ready = True
+            while self.sent and not self.reported and self.connection.poll():
+                self._note(self.connection.recv())
         except (OSError, EOFError):
             return False
-        return False
+        return self.sent and self.reported and self.report is None
 
 
 def _as_recorded(parameters: dict[str, Any]) -> str:
