@@ -37,8 +37,10 @@ import yaml
 from scityhelpers.book.edition_ja import (
     JA_DIR,
     TranslationProblem,
+    _write_if_changed,
     glue_keys,
     join_cjk_lines,
+    text_sha256,
 )
 from scityhelpers.book.notebook_files import cell_source
 from scityhelpers.pipeline.yaml_text import load_yaml
@@ -373,7 +375,7 @@ def japanese_notebook(notebook: dict[str, Any], cells: dict[str, CellTranslation
 
 
 def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "absent"
+    return text_sha256(path) if path.is_file() else "absent"
 
 
 def stage_notebooks(root: Path, stage: Path) -> None:
@@ -385,7 +387,7 @@ def stage_notebooks(root: Path, stage: Path) -> None:
     recorded in ``.<chapter>.inputs`` beside it) is not translated again: a rerun of one
     chapter stages one or two notebooks, not seven.
     """
-    from scityhelpers.pipeline.fetch import atomic_write, made_from, write_made_from
+    from scityhelpers.pipeline.fetch import atomic_write, made_from
     from scityhelpers.pipeline.staleness import code_checksum, step_checksum
 
     shared = step_checksum(code_checksum(modules=[__name__]),
@@ -402,9 +404,6 @@ def stage_notebooks(root: Path, stage: Path) -> None:
         phrases = load_phrases(root) if phrases is None else phrases
         cells = cell_translations(root, path.stem) or {}
         japanese = japanese_notebook(read_notebook(path), cells, phrases)
-        text = json.dumps(japanese, ensure_ascii=False, indent=1) + "\n"
-        if target.is_file() and target.read_text(encoding="utf-8") == text:
-            atomic_write(stamp, [inputs.encode("utf-8")])  # same text: its mtime is kept
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_made_from(target, [text.encode("utf-8")], stamp, inputs)
+        stamp.unlink(missing_ok=True)  # as in write_made_from: no stamp while it is rewritten
+        _write_if_changed(target, json.dumps(japanese, ensure_ascii=False, indent=1) + "\n")
+        atomic_write(stamp, [inputs.encode("utf-8")])
