@@ -294,11 +294,12 @@ def copy_or_link_published(source_root: Path, published: Path) -> Any:
     published site is only ever replaced by renames, so a linked file cannot change under
     the live site. Where linking fails (another file system), it copies.
     """
+    from scityhelpers.pipeline.staleness import file_stamp
+
     def copy(source: str, target: str) -> str:
         old = published / os.path.relpath(source, source_root)
         with suppress(OSError):
-            mine, theirs = os.stat(source), os.stat(old)
-            if (mine.st_size, mine.st_mtime_ns) == (theirs.st_size, theirs.st_mtime_ns):
+            if file_stamp(Path(source)) == file_stamp(old):
                 return _link_or_copy(str(old), target)
         return shutil.copy2(source, target)
 

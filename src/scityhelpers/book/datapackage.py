@@ -211,14 +211,14 @@ def package_inputs_digest(data_dir: Path) -> str:
     from scityhelpers.pipeline.staleness import (
         PACKAGE_DIR,
         code_files,
+        file_stamp,
         files_checksum,
         step_checksum,
     )
 
     code = files_checksum(code_files(modules=[__name__])
                           | set((PACKAGE_DIR / "sources").glob("*.py")))
-    inputs = {p.name: f"{p.stat().st_size}:{p.stat().st_mtime_ns}"
-              for p in sorted(data_dir.glob("*.csv"))}
+    inputs = {p.name: "{}:{}".format(*file_stamp(p)) for p in sorted(data_dir.glob("*.csv"))}
     inputs.update({path.name: hashlib.sha256(path.read_bytes()).hexdigest()
                    for path in (manifest_path(), vintages_path()) if path.is_file()})
     return step_checksum(code, inputs)

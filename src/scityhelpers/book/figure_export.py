@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from scityhelpers.errors import FigureDataError
 from scityhelpers.pipeline.fetch import atomic_write
+from scityhelpers.pipeline.staleness import file_stamp
 
 if TYPE_CHECKING:  # pandas is imported where a frame is handled: `scity run` sets up a
     import pandas as pd  # kernel's environment from here before the kernel starts
@@ -234,15 +235,10 @@ def figure_files_by_hash() -> dict[str, FigureFiles]:
     """
     from scityhelpers.chapters.registry import CHAPTERS
 
-    chapters = tuple((name, chapter.notebook, *_stamp(chapter.notebook))
+    chapters = tuple((name, chapter.notebook, *file_stamp(chapter.notebook))
                      for name, chapter in sorted(CHAPTERS.items())
                      if folder_for(chapter.notebook).is_dir())
     return dict(_figure_files_by_hash(chapters))
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns
 
 
 @functools.lru_cache(maxsize=4)
@@ -279,7 +275,7 @@ def _copied_unchanged(folder: Path, copy: Path) -> bool:
     times), so equal listings mean equal contents.
     """
     def listing(root: Path) -> dict[str, tuple[int, int]]:
-        return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in root.iterdir()}
+        return {p.name: file_stamp(p) for p in root.iterdir()}
 
     return copy.is_dir() and listing(folder) == listing(copy)
 

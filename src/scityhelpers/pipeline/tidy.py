@@ -22,7 +22,7 @@ from scityhelpers.pipeline.fetch import atomic_write
 from scityhelpers.pipeline.fingerprints import fingerprint, meta_path
 from scityhelpers.pipeline.manifest import get_source
 from scityhelpers.pipeline.snapshot import PullResult, pull_file, raw_path
-from scityhelpers.pipeline.staleness import code_checksum
+from scityhelpers.pipeline.staleness import code_checksum, file_stamp
 from scityhelpers.pipeline.validate import validate_table
 from scityhelpers.sources import TableSpec, source_module, table_spec
 
@@ -67,7 +67,7 @@ def parser_hash(source_id: str) -> str:
 
 
 @lru_cache(maxsize=128)
-def _content_sha_cached(path: Path, mtime_ns: int, size: int) -> str:
+def _content_sha_cached(path: Path, size: int, mtime_ns: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:CONTENT_SHA_CHARS]
 
 
@@ -79,8 +79,7 @@ def content_sha(table: str) -> str | None:
     path = _parquet_path(table)
     if not path.is_file():
         return None
-    stat = path.stat()
-    return _content_sha_cached(path, stat.st_mtime_ns, stat.st_size)
+    return _content_sha_cached(path, *file_stamp(path))
 
 
 def recorded_content_sha(table: str) -> str | None:

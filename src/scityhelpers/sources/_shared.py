@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -30,7 +30,7 @@ from scityhelpers.pipeline.validate import (
 if TYPE_CHECKING:  # requests is imported where a file is downloaded
     import requests
 
-    Fetcher = Callable[[RawFile, Path, requests.Session], Path]
+    from scityhelpers.pipeline.snapshot import Fetcher
 
 COUNTRY_CODE = re.compile(r"^[A-Z]{3}$")
 
