@@ -128,32 +128,16 @@ def test_a_rerun_in_warm_kernels_equals_fresh_kernels(
     The fixture's first run was this request in fresh kernels (one job leaves no core for a
     warm kernel), into the same folder (the ledger's parameters hold its path).
     """
-    from scityhelpers.book.warm_kernel import WarmKernel
+    from tests.test_runner_warm import _of, spy_on_warm_kernels
 
-    used: list[str] = []
-    events: list[tuple[str, str]] = []
-    original, start, wait_ready = WarmKernel.submit, WarmKernel.start, WarmKernel.wait_ready
-
-    def spy(self: WarmKernel, run: RunPlan) -> None:
-        used.append(run.chapter.name)
-        original(self, run)
-
-    def spy_start(cls: type[WarmKernel], early: RunPlan) -> WarmKernel:
-        events.append(("started", early.chapter.name))
-        return start.__func__(cls, early)
-
-    def spy_ready(self: WarmKernel) -> None:
-        wait_ready(self)
-        events.append(("ready" if self.ready else "ended", self.early.chapter.name))
-
-    monkeypatch.setattr(WarmKernel, "submit", spy)
-    monkeypatch.setattr(WarmKernel, "start", classmethod(spy_start))
-    monkeypatch.setattr(WarmKernel, "wait_ready", spy_ready)
+    events = spy_on_warm_kernels(monkeypatch)
     out = what_if_runs.out  # holds the 2019 run: 2021 is executed again
     results = run_chapters(["wages"], {"year": 2021}, out_dir=out, jobs=2)
+    used = [chapter for _, chapter in _of(events, {"submitted"})]
     assert used == ["wages", "claims"]  # wages started before planning, the ledger beside it
     # the ledger's kernel starts once the chapter's kernel has done its imports, not beside them
-    assert events == [("started", "wages"), ("ready", "wages"), ("started", "claims")]
+    assert _of(events, {"started", "ready", "ended"}) == [
+        ("started", "wages"), ("ready", "wages"), ("started", "claims")]
     assert {(p.chapter.name, status) for p, status in results} == {
         ("wages", "executed"), ("claims", "executed")}
     names = ("wages.ipynb", "wages.facts.json", "claims.ipynb", "claims.facts.json")

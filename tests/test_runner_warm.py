@@ -46,6 +46,34 @@ def test_the_warm_code_imports_from_names_that_are_submodules_and_binds_nothing(
     assert shown == ["True", "True", "['sys']"]  # `sys` is the check's own import
 
 
+def spy_on_warm_kernels(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Record, in order, each warm kernel ``started``, ``ready`` (or ``ended`` before it was)
+    and ``submitted`` a plan, by chapter; the kernels themselves work as usual."""
+    events: list[tuple[str, str]] = []
+    start, wait_ready, submit = WarmKernel.start.__func__, WarmKernel.wait_ready, WarmKernel.submit
+
+    def spy_start(cls: type[WarmKernel], early: RunPlan) -> WarmKernel:
+        events.append(("started", early.chapter.name))
+        return start(cls, early)
+
+    def spy_ready(self: WarmKernel) -> None:
+        wait_ready(self)
+        events.append(("ready" if self.ready else "ended", self.early.chapter.name))
+
+    def spy_submit(self: WarmKernel, run: RunPlan) -> None:
+        events.append(("submitted", run.chapter.name))
+        submit(self, run)
+
+    monkeypatch.setattr(WarmKernel, "start", classmethod(spy_start))
+    monkeypatch.setattr(WarmKernel, "wait_ready", spy_ready)
+    monkeypatch.setattr(WarmKernel, "submit", spy_submit)
+    return events
+
+
+def _of(events: list[tuple[str, str]], kinds: set[str]) -> list[tuple[str, str]]:
+    return [event for event in events if event[0] in kinds]
+
+
 def _plans(n_executing: int) -> list[RunPlan]:
     chapter = get_chapter("wages")
     return [RunPlan(chapter, {}, "", chapter.notebook, skip=i >= n_executing) for i in range(3)]
@@ -154,14 +182,10 @@ def test_a_small_first_wave_is_warmed_before_planning(
 def test_an_early_kernel_whose_plan_changed_is_not_used(
         pulled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Validation parses "JPN,KOR,USA" into a list: the early kernel had the string."""
-    used: list[str] = []
-    started: list[str] = []
-    original, original_start = WarmKernel.submit, WarmKernel.start.__func__
-    monkeypatch.setattr(WarmKernel, "submit",
-                        lambda self, run: (used.append(run.chapter.name), original(self, run)))
-    monkeypatch.setattr(WarmKernel, "start", classmethod(
-        lambda cls, early: started.append(early.chapter.name) or original_start(cls, early)))
+    events = spy_on_warm_kernels(monkeypatch)
     results = run_chapters(["wages"], {"countries": "JPN,KOR,USA"}, out_dir=tmp_path, jobs=2)
+    started = [chapter for _, chapter in _of(events, {"started"})]
+    used = [chapter for _, chapter in _of(events, {"submitted"})]
     assert started == ["wages", "claims"]  # wages was started early, on the unparsed string
     assert used == ["claims"]  # and not used: wages ran in a fresh kernel from the pool
     assert {(p.chapter.name, status) for p, status in results} == {
