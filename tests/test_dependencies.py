@@ -22,7 +22,6 @@ OWN_PACKAGE = "scityhelpers"
 
 #: Runtime dependencies that are used without being imported by name. Each needs a reason.
 USED_WITHOUT_IMPORT = {
-    "jupyter-book": "CLI: book.run_jupyter_book and bench run the jupyter-book executable",
     "sphinxcontrib-bibtex": "Sphinx extension: _config.yml's bibtex_bibfiles (book/references.bib)",
     "pyarrow": "pandas' parquet engine for data/tidy/*.parquet (pd.read_parquet/to_parquet)",
     "ipykernel": "the python3 kernel papermill starts to execute the notebooks (execute.KERNEL)",

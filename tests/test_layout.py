@@ -18,11 +18,11 @@ from scityhelpers.pipeline.staleness import PACKAGE_DIR, imported_modules
 
 MAX_LINES = 450
 #: the stage folders in the order a number passes through them; the top-level modules
-#: (errors, paths) are shared by all, the CLI sits above everything
+#: (errors, paths, process) are shared by all, the CLI sits above everything
 STAGES = ("pipeline", "sources", "reference", "stats", "chapters", "book")
 #: the layer of each stage: raw → tidy data (0), estimators (1), chapters (2), book (3)
 LAYER = {"pipeline": 0, "sources": 0, "reference": 0, "stats": 1, "chapters": 2, "book": 3}
-SHARED = {"errors", "paths", "__init__"}
+SHARED = {"errors", "paths", "process", "__init__"}
 #: module names every chapter folder repeats on purpose
 CHAPTER_CONVENTIONS = {"__init__", "compute", "figures"}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import contextlib
 import functools
 import logging
 import sys
@@ -19,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from scityhelpers.errors import ScityError
+from scityhelpers.process import exit_now, tune_gc_for_batch
 
 app = typer.Typer(help="scity: a reproducible data book on Japan's smart cities.",
                   no_args_is_help=True, pretty_exceptions_enable=False,
@@ -330,40 +330,19 @@ def bench() -> None:
 def main() -> None:  # pragma: no cover - console entry point
     """The ``scity`` command (and ``python -m scityhelpers.cli``): run it, then exit at once.
 
-    Every result is on disk by then (files are written whole and renamed into place, child
-    processes joined), so the interpreter's teardown, a third of a second of freeing pandas,
-    Sphinx and friends' modules, is skipped: exit handlers run, the streams are flushed, and
-    the process ends with the command's exit code.
+    It runs as a batch process (:mod:`scityhelpers.process`): the garbage collector's passes
+    are rarer. Every result is on disk by then (files are written whole and renamed into
+    place, child processes joined), so the interpreter's teardown, a third of a second of
+    freeing pandas, Sphinx and friends' modules, is skipped: exit handlers run, the streams
+    are flushed, and the process ends with the command's exit code.
     """
+    tune_gc_for_batch()
     try:
         app()
         code: Any = 0
     except SystemExit as done:
         code = done.code
     exit_now(code)
-
-
-def exit_now(code: Any) -> None:  # pragma: no cover - ends the process
-    """End the process with ``code`` (as ``sys.exit`` reads it) without the interpreter's teardown.
-
-    ``atexit`` handlers still run (logging's flush, multiprocessing's cleanup, temporary
-    files' finalizers); only the freeing of every module and object is skipped.
-    """
-    import atexit
-    import os
-
-    if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:  # sys.exit("message"): the message on stderr, status 1
-        print(code, file=sys.stderr)
-        status = 1
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

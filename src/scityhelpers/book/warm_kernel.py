@@ -66,10 +66,13 @@ def warm_imports(chapter: Chapter) -> list[tuple[str, list[str]]]:
     return [(module, names) for module, names in found if module != "__future__"]
 
 
-#: run silently in a warm kernel: imports modules without binding a name in the notebook's
-#: namespace (a module that fails to import is left for the notebook to report)
+#: run silently in a warm kernel: makes it a batch process (the garbage collector's settings
+#: of :mod:`scityhelpers.process`), then imports modules without binding a name in the
+#: notebook's namespace (a module that fails to import is left for the notebook to report)
 _WARM_CODE = """def _scity_warm(imports):
     import importlib
+    from scityhelpers.process import tune_gc_for_batch
+    tune_gc_for_batch()
     for module, names in imports:
         try:
             found = importlib.import_module(module)
