@@ -171,9 +171,13 @@ def ja_config(root: Path) -> dict[str, Any]:
     config["html"]["extra_footer"] = (
         "<p>本文と図: <a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>。"
         "コード: MIT。データ: 各提供元のライセンス（「データの出典」を参照）。</p>")
+    # search words split as Sphinx does, remembered between builds (book/search_ja.py)
+    config["sphinx"]["extra_extensions"].append("scityhelpers.book.search_ja")
     sphinx = config["sphinx"]["config"]
     # myst-nb's button over a hidden code cell (only hide-input is used: the type is code)
     sphinx.update({"language": "ja", "html_search_language": "ja",
+                   "html_search_options": {"type": "scityhelpers.book.search_ja."
+                                                   "RememberingSplitter"},
                    "numfig_format": {"figure": "図%s", "table": "表%s"},
                    "nb_code_prompt_show": "コードを表示", "nb_code_prompt_hide": "コードを隠す"})
     return config
