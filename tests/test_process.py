@@ -1,6 +1,6 @@
 """The book's batch processes: fewer garbage-collector passes, a quick exit, same results.
 
-``scity``, the Sphinx builds it starts and its warm kernels collect cyclic garbage less
+``scity``, the Sphinx builds it starts and its kernels collect cyclic garbage less
 often (:data:`scityhelpers.process.BATCH_GC_THRESHOLDS`); ``scity`` and the Sphinx builds
 skip the interpreter's teardown. Each is checked in a fresh interpreter, where the settings
 are observable: an exit handler registered before the command runs after it.
@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from scityhelpers.book import build
-from scityhelpers.book.warm_kernel import _WARM_CODE
-from scityhelpers.process import BATCH_GC_THRESHOLDS, tune_gc_for_batch
+from scityhelpers.book.execute import KERNEL, KERNEL_ARGUMENTS
+from scityhelpers.process import BATCH_GC_CODE, BATCH_GC_THRESHOLDS, tune_gc_for_batch
 
 #: printed by an exit handler that the command's own exit runs last
 SHOW_THRESHOLDS = ("import atexit, gc, sys; "
@@ -85,8 +85,55 @@ def test_every_book_build_starts_the_sphinx_process(tmp_path: Path,
     assert command[command.index("--builder") + 1] == "singlehtml"
 
 
-def test_a_warm_kernel_runs_as_a_batch_process() -> None:
-    code = _WARM_CODE.format(names=[("json", [])])
-    shown = _run(f"exec({code!r}); import gc; print('thresholds', gc.get_threshold())")
-    assert shown.returncode == 0, shown.stderr
-    assert _thresholds_shown(shown.stdout) == BATCH_GC_THRESHOLDS
+class StopSpyError(Exception):
+    """Ends a spied call once its arguments are recorded."""
+
+
+def test_a_kernel_started_with_the_kernel_arguments_is_a_batch_process(tmp_path: Path) -> None:
+    import nbformat
+    import papermill
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "import gc\nprint(gc.get_threshold(), sorted(k for k in dir() if 'gc' in k))")]
+    nbformat.write(notebook, tmp_path / "in.ipynb")
+    done = papermill.execute_notebook(tmp_path / "in.ipynb", tmp_path / "out.ipynb",
+                                      kernel_name=KERNEL, progress_bar=False,
+                                      extra_arguments=KERNEL_ARGUMENTS)
+    [cell] = done.cells
+    assert cell.execution_count == 1  # the start-up line counts as no execution
+    # and binds no name in the notebook's namespace (only the cell's own `gc`)
+    assert cell.outputs[0]["text"] == f"{BATCH_GC_THRESHOLDS} ['gc']\n"
+
+
+def test_fresh_and_warm_kernels_start_with_the_kernel_arguments(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    import papermill
+
+    from scityhelpers.book import warm_kernel
+    from scityhelpers.book.execute import execute
+    from scityhelpers.book.run_plan import RunPlan
+    from scityhelpers.chapters.registry import CHAPTERS
+
+    seen: dict[str, object] = {}
+
+    def fresh(*args: object, **kwargs: object) -> None:
+        seen["fresh"] = kwargs.get("extra_arguments")
+        raise StopSpyError
+
+    monkeypatch.setattr(papermill, "execute_notebook", fresh)
+    run = RunPlan(CHAPTERS["wages"], {}, "", tmp_path / "wages.ipynb", False)
+    with pytest.raises(StopSpyError):
+        execute(run)
+
+    class WarmKernelManager:
+        async def start_kernel(self, **kwargs: object) -> None:
+            seen["warm"] = kwargs.get("extra_arguments")
+            raise StopSpyError
+
+    with pytest.raises(StopSpyError):
+        asyncio.run(warm_kernel._start_warm(WarmKernelManager(), tmp_path, []))
+    assert seen == {"fresh": KERNEL_ARGUMENTS, "warm": KERNEL_ARGUMENTS}
+    assert [f"--IPKernelApp.exec_lines={BATCH_GC_CODE}"] == KERNEL_ARGUMENTS

@@ -28,6 +28,12 @@ from typing import Any
 BATCH_GC_THRESHOLDS = (20_000, 50, 100)
 
 
+#: the same, as a line a kernel runs at start (``IPKernelApp.exec_lines``): it binds no name
+#: in the notebook's namespace and counts as no execution
+BATCH_GC_CODE = ("import gc as _scity_gc; "
+                 f"_scity_gc.set_threshold{BATCH_GC_THRESHOLDS}; del _scity_gc")
+
+
 def tune_gc_for_batch() -> None:
     """Collect cyclic garbage less often (:data:`BATCH_GC_THRESHOLDS`) in this process.
 

@@ -29,10 +29,14 @@ from scityhelpers.errors import (
     NotebookExecutionError,
 )
 from scityhelpers.pipeline.fetch import atomic_write, publish_temp_file
+from scityhelpers.process import BATCH_GC_CODE
 
 log = logging.getLogger(__name__)
 
 KERNEL = "python3"
+#: every kernel ``scity run`` starts, fresh or warm, is a batch process (the garbage
+#: collector's settings of :mod:`scityhelpers.process`, set before the notebook's first cell)
+KERNEL_ARGUMENTS = [f"--IPKernelApp.exec_lines={BATCH_GC_CODE}"]
 HIDE_TAG = "remove-cell"  # papermill's injected-parameters cell is not for readers
 #: one thread for every BLAS/OpenMP library a kernel may load: sums are then taken in the
 #: same order whatever the machine's core count (the kernel inherits this environment)
@@ -92,6 +96,7 @@ def execute(run: RunPlan, kernel: Any = None) -> Path:
                 str(run.chapter.notebook), str(tmp), parameters=run.parameters,
                 kernel_name=KERNEL, cwd=str(run.chapter.notebook.parent), progress_bar=False,
                 log_output=False, request_save_on_cell_execute=False,
+                extra_arguments=KERNEL_ARGUMENTS,
                 **({"km": kernel} if kernel is not None else {}),
             )
     except PapermillExecutionError as error:

@@ -18,6 +18,7 @@ from typing import Any
 
 from scityhelpers.book.execute import (
     KERNEL,
+    KERNEL_ARGUMENTS,
     _kernel_log,
     _worker_init,
     execute,
@@ -66,13 +67,10 @@ def warm_imports(chapter: Chapter) -> list[tuple[str, list[str]]]:
     return [(module, names) for module, names in found if module != "__future__"]
 
 
-#: run silently in a warm kernel: makes it a batch process (the garbage collector's settings
-#: of :mod:`scityhelpers.process`), then imports modules without binding a name in the
-#: notebook's namespace (a module that fails to import is left for the notebook to report)
+#: run silently in a warm kernel: imports modules without binding a name in the notebook's
+#: namespace (a module that fails to import is left for the notebook to report)
 _WARM_CODE = """def _scity_warm(imports):
     import importlib
-    from scityhelpers.process import tune_gc_for_batch
-    tune_gc_for_batch()
     for module, names in imports:
         try:
             found = importlib.import_module(module)
@@ -98,7 +96,7 @@ def _preload_papermill() -> None:
 
 
 async def _start_warm(kernel: Any, cwd: Path, modules: list[tuple[str, list[str]]]) -> None:
-    await kernel.start_kernel(cwd=str(cwd))
+    await kernel.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
     client = kernel.client()
     client.start_channels()
     try:
