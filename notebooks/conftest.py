@@ -21,12 +21,18 @@ import sys
 from pathlib import Path
 from queue import Empty
 
+import nbval.kernel
 import pytest
 from nbval.plugin import IPyNbFile
 
-from scityhelpers.book.execute import pin_blas_threads
+from scityhelpers.book.execute import KERNEL_ARGUMENTS, pin_blas_threads
+from scityhelpers.process import BATCH_GC_THRESHOLDS
 
 pin_blas_threads()
+#: and scity run's kernel arguments (its garbage-collector settings, no output, no name bound):
+#: nbval checks the outputs in the kind of kernel that made them
+nbval.kernel.start_new_kernel = functools.partial(nbval.kernel.start_new_kernel,
+                                                  extra_arguments=KERNEL_ARGUMENTS)
 
 #: OpenBLAS reads this when the library loads (dynamic-architecture builds, as numpy's wheels)
 CORETYPE_ENV = "OPENBLAS_CORETYPE"
@@ -38,8 +44,10 @@ _ARCH_EXPRESSION = ("sorted({i.get('architecture') for i in __import__('threadpo
 _REPLY_TIMEOUT_S = 60
 
 
-def kernel_blas_architectures(notebook: IPyNbFile) -> str:
+def kernel_blas_architectures(notebook: IPyNbFile) -> tuple[str, str]:
     """Ask the notebook's running kernel which OpenBLAS kernel(s) it loaded (e.g. "['Katmai']").
+
+    Also returns its garbage collector's thresholds, as text (e.g. "(20000, 50, 100)").
 
     Uses a silent execute request with a user expression, so the kernel's history and the
     notebook's outputs are untouched; numpy and scipy are imported first so both of their
@@ -47,7 +55,8 @@ def kernel_blas_architectures(notebook: IPyNbFile) -> str:
     """
     client = notebook.kernel.kc
     msg_id = client.execute("import numpy, scipy.linalg", silent=True, store_history=False,
-                            user_expressions={"arch": _ARCH_EXPRESSION})
+                            user_expressions={"arch": _ARCH_EXPRESSION,
+                                              "gc": "__import__('gc').get_threshold()"})
     while True:
         try:
             reply = client.get_shell_msg(timeout=_REPLY_TIMEOUT_S)
@@ -56,9 +65,9 @@ def kernel_blas_architectures(notebook: IPyNbFile) -> str:
                 from error
         if reply["parent_header"].get("msg_id") == msg_id:
             break
-    result = reply["content"]["user_expressions"]["arch"]
-    assert result["status"] == "ok", result
-    return result["data"]["text/plain"]
+    results = reply["content"]["user_expressions"]
+    assert all(r["status"] == "ok" for r in results.values()), results
+    return results["arch"]["data"]["text/plain"], results["gc"]["data"]["text/plain"]
 
 
 @functools.cache
@@ -81,8 +90,13 @@ class BlasCoreTypeItem(pytest.Item):
     """The last item of a Prescott pass: its kernel really ran on the forced OpenBLAS kernel."""
 
     def runtest(self) -> None:
-        """Fail unless the kernel's OpenBLAS is the forced one, and that is not the native one."""
-        reported = kernel_blas_architectures(self.parent)
+        """Fail unless the kernel's OpenBLAS is the forced one, and that is not the native one.
+
+        And unless the kernel was started with ``scity run``'s kernel arguments.
+        """
+        reported, thresholds = kernel_blas_architectures(self.parent)
+        assert thresholds == str(BATCH_GC_THRESHOLDS), (
+            f"nbval's kernel collects garbage at {thresholds}, not as scity run's kernels do")
         forced = python_blas_architectures(FORCED_CORETYPE)
         native = python_blas_architectures(None)
         assert reported == forced, (
