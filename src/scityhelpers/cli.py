@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from scityhelpers.errors import ScityError
-from scityhelpers.process import exit_now, tune_gc_for_batch
+from scityhelpers.process import run_as_batch
 
 app = typer.Typer(help="scity: a reproducible data book on Japan's smart cities.",
                   no_args_is_help=True, pretty_exceptions_enable=False,
@@ -336,13 +336,7 @@ def main() -> None:  # pragma: no cover - console entry point
     freeing pandas, Sphinx and friends' modules, is skipped: exit handlers run, the streams
     are flushed, and the process ends with the command's exit code.
     """
-    tune_gc_for_batch()
-    try:
-        app()
-        code: Any = 0
-    except SystemExit as done:
-        code = done.code
-    exit_now(code)
+    run_as_batch(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import sys
+from collections.abc import Callable
 from typing import Any
 
 #: (generation 0, 1, 2) thresholds of the cyclic collector for a batch process; CPython's
@@ -41,6 +42,22 @@ def tune_gc_for_batch() -> None:
     what a computation returns.
     """
     gc.set_threshold(*BATCH_GC_THRESHOLDS)
+
+
+def run_as_batch(command: Callable[[], object]) -> None:  # pragma: no cover - ends the process
+    """Run ``command`` (a command line's main function) as a batch process, then exit at once.
+
+    The garbage collector is tuned first (before the command's own imports); the process then
+    ends with the command's exit status (``sys.exit`` inside it, 0 when it returns) through
+    :func:`exit_now`.
+    """
+    tune_gc_for_batch()
+    try:
+        command()
+        code: Any = 0
+    except SystemExit as done:
+        code = done.code
+    exit_now(code)
 
 
 def exit_now(code: Any) -> None:  # pragma: no cover - ends the process
