@@ -138,6 +138,6 @@ def test_a_failed_print_keeps_the_previous_pdf(tmp_path: Path, monkeypatch: pyte
 
     monkeypatch.setattr(pdf, "_print", bad_print)
     with pytest.raises((PdfError, RuntimeError)):
-        pdf.print_pdf(tmp_path, target, "en")
+        pdf.print_pdf(tmp_path, target)
     assert target.read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scity-en.pdf"]  # no temporary left

@@ -118,7 +118,7 @@ def root_document() -> str:
     return str(toc["root"])
 
 
-def print_pdf(folder: Path, target: Path, language: str) -> int:
+def print_pdf(folder: Path, target: Path) -> int:
     """Print the single page in ``folder`` to ``target`` with a linked table of contents.
 
     Chromium writes a temporary file beside ``target``, which replaces it only once checked:
@@ -187,7 +187,7 @@ def build_pdfs(*, link_from_site: bool = True) -> dict[str, Path]:
     # each edition printed by its own Chromium, at the same time: a print is mostly one
     # renderer process, so two use the two cores (8.6 s one after the other, 5.9 s together)
     with ThreadPoolExecutor(max_workers=len(pdfs)) as pool:
-        printing = {language: pool.submit(print_pdf, folders[language], target, language)
+        printing = {language: pool.submit(print_pdf, folders[language], target)
                     for language, target in pdfs.items()}
         for language, job in printing.items():
             entries = job.result()
