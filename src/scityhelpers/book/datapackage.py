@@ -11,7 +11,6 @@ reader can then load and validate the whole set with any Frictionless tool
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import logging
 import re
@@ -208,6 +207,7 @@ def package_inputs_digest(data_dir: Path) -> str:
     code closure and every source module (the schemas live there).
     """
     from scityhelpers.pipeline.manifest import manifest_path, vintages_path
+    from scityhelpers.pipeline.snapshot import sha256_of
     from scityhelpers.pipeline.staleness import (
         PACKAGE_DIR,
         code_files,
@@ -219,6 +219,6 @@ def package_inputs_digest(data_dir: Path) -> str:
     code = files_checksum(code_files(modules=[__name__])
                           | set((PACKAGE_DIR / "sources").glob("*.py")))
     inputs = {p.name: "{}:{}".format(*file_stamp(p)) for p in sorted(data_dir.glob("*.csv"))}
-    inputs.update({path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+    inputs.update({path.name: sha256_of(path)
                    for path in (manifest_path(), vintages_path()) if path.is_file()})
     return step_checksum(code, inputs)
