@@ -122,13 +122,13 @@ print(f"above zero: {positive}\nbelow zero: {negative}")
 # country is compared with itself, smaller still once common year shocks are removed.
 
 # %%
-glue_figure("coefficient_figure", country_plots.coefficient_plot(coefficients), display=False)
+glue_figure("coefficient_figure", country_plots.coefficient_plot(coefficients))
 
 # %% [markdown]
 # Each measure alone, by estimator (no lag):
 
 # %%
-glue_figure("indicator_figure", country_plots.indicator_plot(coefficients, labels), display=False)
+glue_figure("indicator_figure", country_plots.indicator_plot(coefficients, labels))
 
 # %% [markdown]
 # Cross-check with a longer, independent outcome: Penn World Table 10.01 GDP per hour worked
@@ -194,7 +194,7 @@ korea_residual = countries.residual_of(fits, "KOR", japan_year)[1]
 facts.add("korea_residual_pct", korea_residual)
 facts.add("japan_position", countries.position_word(japan_residual))
 facts.add("japan_korea_positions", countries.positions_sentence(japan_residual, korea_residual))
-glue_figure("fitted_figure", country_plots.actual_vs_fitted_plot(fits, japan_year), display=False)
+glue_figure("fitted_figure", country_plots.actual_vs_fitted_plot(fits, japan_year))
 present(fits[fits["year"] == japan_year].sort_values("residual_pct"),
         {"actual_usd": "{:.2f}", "fitted_usd": "{:.2f}", "residual_pct": "{:+.1f}"},
         index="iso3")
@@ -224,7 +224,7 @@ present(egdi.pivot(index="survey_year", columns="iso3", values=["egdi", "egdi_ra
 
 # %%
 partial = countries.partial_regression(panel)
-glue_figure("fwl_figure", country_plots.partial_regression_plot(partial, twfe["coef"]), display=False)
+glue_figure("fwl_figure", country_plots.partial_regression_plot(partial, twfe["coef"]))
 
 # %% [markdown]
 # Every number above that the chapter publishes, with its unit and precision, is recorded once:

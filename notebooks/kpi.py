@@ -108,7 +108,7 @@ present(tracker.loc[tracker["is_flagged"], ["series", "flag"]].assign(
 # Progress of every KPI series in one figure.
 
 # %%
-glue_figure("fig_kpi_progress", kpi_plots.progress_dots(tracker, as_of), display=False)
+glue_figure("fig_kpi_progress", kpi_plots.progress_dots(tracker, as_of))
 
 # %% [markdown]
 # Every number above that the chapter publishes, with its unit and precision, is recorded once:

@@ -121,8 +121,7 @@ facts.add("logit_or_log_pop_incomplete_zero_ci_high", high)
 
 # %%
 glue_figure("fig_odds_ratios", municipal_plots.odds_ratio_forest(
-    fit.odds_ratios, f"選定のオッズ比 Odds ratios\n{municipal.PROGRAMME_LABELS[programme]}"),
-    display=False)
+    fit.odds_ratios, f"選定のオッズ比 Odds ratios\n{municipal.PROGRAMME_LABELS[programme]}"))
 
 # %% [markdown]
 # The same features one at a time, without adjustment (same rows):
@@ -162,7 +161,7 @@ facts.add("q5_adjusted_pct", float(top["adjusted_pct"]))
 facts.add("q1_adjusted_pct", float(bottom["adjusted_pct"]))
 facts.add("q_adjusted_ratio", float(top["adjusted_pct"] / bottom["adjusted_pct"]))
 glue_figure("fig_size_gradient", municipal_plots.size_gradient(
-    quintiles, "人口規模と選定 Selection by population quintile"), display=False)
+    quintiles, "人口規模と選定 Selection by population quintile"))
 present(quintiles, {"median": "{:.2f}", "observed_pct": "{:.1f}", "adjusted_pct": "{:.1f}"},
         index="quintile")
 
@@ -224,7 +223,7 @@ calibration = municipal.calibration_table(cv.out_of_fold)
 top_gb = calibration[calibration["model"] == "gradient_boosting"].iloc[-1]
 facts.add("gb_top_decile_predicted_pct", float(top_gb["predicted"] * 100))
 facts.add("gb_top_decile_observed_pct", float(top_gb["observed"] * 100))
-glue_figure("fig_calibration", municipal_plots.calibration(calibration), display=False)
+glue_figure("fig_calibration", municipal_plots.calibration(calibration))
 
 # %% [markdown]
 # Permutation importance of the gradient-boosting model: how much the held-out AUC drops when
@@ -233,7 +232,7 @@ glue_figure("fig_calibration", municipal_plots.calibration(calibration), display
 # %%
 facts.add("top_feature", cv.importance.iloc[0]["label"])
 facts.add("top_feature_drop", float(cv.importance.iloc[0]["auc_drop_mean"]))
-glue_figure("fig_importance", municipal_plots.importance_bars(cv.importance), display=False)
+glue_figure("fig_importance", municipal_plots.importance_bars(cv.importance))
 present(cv.importance, {"auc_drop_mean": "{:.4f}", "auc_drop_sd": "{:.4f}"}, index="feature")
 
 # %% [markdown]
@@ -259,7 +258,7 @@ facts.add("pc1_explained_pct", composite.explained_pct)
 facts.add("n_composite", composite.account.used)
 facts.add("n_indicators", len(indicators))
 glue_figure("fig_loadings",
-     municipal_plots.loadings_bars(composite.loadings, composite.explained_pct), display=False)
+     municipal_plots.loadings_bars(composite.loadings, composite.explained_pct))
 present(composite.loadings, {"loading": "{:.3f}"}, index="indicator")
 
 # %% [markdown]
@@ -307,8 +306,7 @@ present(steps.reset_index(), {c: "{:.2f}" for c in ["pct", "ci_low", "ci_high"]}
 # partialled out; the line is the fixed-effects slope.
 
 # %%
-glue_figure("fig_binned", municipal_plots.binned_scatter(municipal.binned_residuals(income), pct),
-     display=False)
+glue_figure("fig_binned", municipal_plots.binned_scatter(municipal.binned_residuals(income), pct))
 
 # %% [markdown]
 # Each indicator alone in place of the composite (same rows, per SD of the indicator):
@@ -325,7 +323,7 @@ facts.add("indicators_negative", "; ".join(alone.loc[alone["ci_high"] < 0, "labe
 facts.add("n_indicators_holm", int((alone["p_holm"] <= 1 - municipal.CI_LEVEL).sum()))
 facts.add("indicators_holm", "; ".join(alone.loc[alone["p_holm"] <= 1 - municipal.CI_LEVEL, "label"])
                                or "none")
-glue_figure("fig_sensitivity", municipal_plots.sensitivity_coefficients(sensitivity), display=False)
+glue_figure("fig_sensitivity", municipal_plots.sensitivity_coefficients(sensitivity))
 present(sensitivity, {c: "{:.2f}" for c in ["pct", "ci_low", "ci_high"]}
         | {c: "{:.4f}" for c in ["p_value", "p_holm"]}, index="regressor")
 

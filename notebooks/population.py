@@ -84,7 +84,7 @@ present(regional[["year", "population_persons", "population_million"]],
 
 # %%
 glue_figure("national_figure", population_plots.national_path(
-    national, estimate, regional[["year", "population_million"]], edition, briefing_million), display=False)
+    national, estimate, regional[["year", "population_million"]], edition, briefing_million))
 
 # %% [markdown]
 # ## Municipal projections (claim C2)
@@ -110,7 +110,7 @@ print(population.horizon_note(projection, edition, briefing_year))
 shares = population.age_shares(projection, [base, target_year])
 facts.add("share_65plus_base_pct", population.share_65plus_pct(projection, base))
 facts.add("share_65plus_target_pct", population.share_65plus_pct(projection, target_year))
-glue_figure("age_figure", population_plots.age_structure(shares, edition), display=False)
+glue_figure("age_figure", population_plots.age_structure(shares, edition))
 present(shares, {"persons": "{:,.0f}", "share_pct": "{:.1f}"}, index="year")
 
 # %% [markdown]
@@ -138,7 +138,7 @@ present(population.shares_table([chosen, halved]), population.SHARES_FORMATS,
 
 # %%
 glue_figure("histogram_figure", population_plots.change_histogram(
-    changes, decline_threshold, base, target_year, edition), display=False)
+    changes, decline_threshold, base, target_year, edition))
 
 # %% [markdown]
 # The briefing's "about half of inhabited areas" comes from 1-km mesh cells, which this data does
@@ -154,7 +154,7 @@ facts.add("threshold_half_area_pct", half["land area"])
 facts.add("threshold_half_population_pct", half["population 2020"])
 facts.add("half_area_verdict", population.half_verdict(chosen, half["land area"], briefing_half_pct))
 glue_figure("sensitivity_figure", population_plots.sensitivity_curve(
-    curve, decline_threshold, target_year, edition), display=False)
+    curve, decline_threshold, target_year, edition))
 present(curve.pivot(index="threshold_pct", columns="measure", values="share_pct")
         .loc[population.SENSITIVITY_TABLE_THRESHOLDS_PCT].reset_index(),
         dict.fromkeys(population.WEIGHTS, "{:.1f}"), index="threshold_pct")
@@ -171,8 +171,7 @@ facts.add("steepest_prefecture", ranked["pref_name"].iloc[0])
 facts.add("steepest_prefecture_change_pct", float(ranked["change_pct"].iloc[0]))
 facts.add("top_prefecture", ranked["pref_name"].iloc[-1])
 facts.add("top_prefecture_change_pct", float(ranked["change_pct"].iloc[-1]))
-glue_figure("map_figure", population_plots.prefecture_map(by_prefecture, base, target_year, edition),
-     display=False)
+glue_figure("map_figure", population_plots.prefecture_map(by_prefecture, base, target_year, edition))
 
 # %% [markdown]
 # Every prefecture ranked, for the chapter page beside the map:

@@ -81,7 +81,7 @@ facts.add("sdgs_briefing_years", len(briefing_years))
 totals
 
 # %%
-glue_figure("fig_sdgs_years", programme_plots.sdgs_counts(sdgs_years), display=False)
+glue_figure("fig_sdgs_years", programme_plots.sdgs_counts(sdgs_years))
 
 # %% [markdown]
 # ## Decarbonization Leading Areas by round
@@ -112,7 +112,7 @@ facts.add("decarb_cumulative_net", net["net"])
 facts.add("decarb_cumulative_reported", net["reported"])
 
 # %%
-glue_figure("fig_decarb_rounds", programme_plots.decarb_rounds(decarb_rounds), display=False)
+glue_figure("fig_decarb_rounds", programme_plots.decarb_rounds(decarb_rounds))
 
 # %% [markdown]
 # ## Where the selections fall
@@ -146,7 +146,7 @@ facts.add("bottom_prefecture", bottom["pref_name"])
 facts.add("bottom_prefecture_share_pct", float(bottom["share_pct"]))
 facts.add("bottom_prefecture_municipalities", int(bottom["municipalities"]))
 facts.add("prefectures_with_selection", int((by_prefecture["selected"] > 0).sum()))
-glue_figure("fig_prefecture_map", programme_plots.prefecture_map(by_prefecture, as_of), display=False)
+glue_figure("fig_prefecture_map", programme_plots.prefecture_map(by_prefecture, as_of))
 print(note)
 present(by_prefecture, {"share_pct": "{:.1f}"}, index="pref_code")
 
@@ -169,7 +169,7 @@ print(note)
 facts.add("size_smallest_any_pct", float(by_size["any_share_pct"].iloc[0]))
 facts.add("size_largest_any_pct", float(by_size["any_share_pct"].iloc[-1]))
 facts.add("size_smallest_municipalities", int(by_size["municipalities"].iloc[0]))
-glue_figure("fig_size_classes", programme_plots.size_class_bars(by_size), display=False)
+glue_figure("fig_size_classes", programme_plots.size_class_bars(by_size))
 present(by_size, {c: "{:.1f}" for c in by_size.columns if c.endswith("_pct")},
         index="size_class")
 
@@ -233,7 +233,7 @@ facts.add_all(programmes.comparison_facts(comparison), only_declared=True)
 # %%
 glue_figure("fig_selected_vs_others",
      programme_plots.selected_vs_others(profile, groups, projection_edition,
-                                        int(projection["year"].max())), display=False)
+                                        int(projection["year"].max())))
 
 # %% [markdown]
 # (programmes-eu-table)=

@@ -73,8 +73,7 @@ present(briefing.query("iso3 in @countries"), {"wage_usd_ppp": "{:,.0f}"}, index
 # All ranked members for the chosen year, the highlighted countries in colour:
 
 # %%
-glue_figure("ranking_figure", wage_plots.ranking_bars(ranking, year, price_base_year, countries),
-     display=False)
+glue_figure("ranking_figure", wage_plots.ranking_bars(ranking, year, price_base_year, countries))
 
 # %% [markdown]
 # Real wages indexed to the start year. Japan's line is the flat one.
@@ -82,8 +81,7 @@ glue_figure("ranking_figure", wage_plots.ranking_bars(ranking, year, price_base_
 # %%
 last_year = max(wages.years_available(wage_table, price_base_year))
 index_table = wages.indexed(wage_table, countries, start_year, price_base_year)
-glue_figure("indexed_figure", wage_plots.indexed_lines(index_table, start_year, price_base_year),
-     display=False)
+glue_figure("indexed_figure", wage_plots.indexed_lines(index_table, start_year, price_base_year))
 facts.add("start_year", start_year)
 facts.add("last_year", last_year)
 
@@ -175,8 +173,7 @@ present(gaps, {c: "{:+.1f}" for c in ["gap_start_pct", "gap_end_pct"]}
 japan_lines = productivity.wage_and_productivity(wage_table, productivity_table, "JPN",
                                                  productivity.PRODUCTIVITY_START, price_base_year)
 glue_figure("wage_productivity_figure",
-     wage_plots.wage_productivity_lines(japan_lines, "日本 Japan", productivity.PRODUCTIVITY_START),
-     display=False)
+     wage_plots.wage_productivity_lines(japan_lines, "日本 Japan", productivity.PRODUCTIVITY_START))
 
 # %% [markdown]
 # Every number above that the chapter publishes, with its unit and precision, is recorded once:

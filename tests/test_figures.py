@@ -70,6 +70,38 @@ def test_files_round_trip_the_plotted_rows(ranking: pd.DataFrame, tmp_path: Path
     plt.close(fig)
 
 
+def test_a_glued_figure_is_drawn_once_glued_and_shown_from_the_same_bytes(
+        ranking: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The glue record and the cell's output share one rendering; the figure is then closed,
+    so the inline backend does not draw it again at the end of the cell."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+    from IPython.utils.capture import capture_output
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    monkeypatch.delenv("SCITY_FIGURES_DIR", raising=False)  # no download files here
+    shell = InteractiveShell.instance()
+    select_figure_formats(shell, {"png"})  # as in a kernel: figures display as PNG
+    fig = wage_plots.ranking_bars(ranking, 2022, 2025, ["JPN"])
+    draws: list[int] = []
+    draw = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda canvas: draws.append(1) or draw(canvas))
+    try:
+        with capture_output() as captured:
+            glue_figure("ranking_figure", fig)
+    finally:
+        shell.display_formatter.formatters["image/png"].pop(Figure)
+    record, shown = captured.outputs
+    prefix = record.metadata["scrapbook"]["mime_prefix"]
+    assert record.metadata["scrapbook"]["name"] == "ranking_figure"
+    assert record.data[prefix + "image/png"] == shown.data["image/png"]
+    assert "scrapbook" not in shown.metadata  # the shown copy is no second record
+    assert not plt.fignum_exists(fig.number)
+    # one PNG: the tight bounding box costs a second draw (two PNGs took four)
+    assert len(draws) == 2
+
+
 def test_a_figure_without_data_is_refused() -> None:
     fig, _ = plt.subplots()
     with pytest.raises(FigureDataError, match="attach_data"):

@@ -167,19 +167,41 @@ def write_figure_files(key: str, fig: Any, folder: Path, run: dict[str, Any]) ->
     return [csv_path, svg_path, meta_path]
 
 
-def glue_figure(key: str, fig: Any, display: bool = False) -> None:
-    """Glue a figure and, in a ``scity run``, write its download files.
+@dataclass(frozen=True)
+class RenderedFigure:
+    """A figure's display formats (PNG, text), rendered once, then glued and shown."""
 
-    Outside ``scity run`` (nbval, plain papermill) nothing is written: the executed record's
-    files stay those of the last recorded run.
+    bundle: dict[str, Any]
+    metadata: dict[str, Any]
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        # copies: myst-nb's glue writes its record's name into the metadata it is given
+        return dict(self.bundle), {k: dict(v) if isinstance(v, dict) else v
+                                   for k, v in self.metadata.items()}
+
+
+def glue_figure(key: str, fig: Any) -> None:
+    """Glue a figure, show it in the cell, and, in a ``scity run``, write its download files.
+
+    The figure is drawn once for both: myst-nb's glue record (``{glue:figure}`` in the essays)
+    and the cell's output (the notebook's page) are the same PNG bytes, as the inline backend
+    drew them a second time before; the figure is then closed, so the backend does not draw it
+    again at the end of the cell. Outside ``scity run`` (nbval, plain papermill) no file is
+    written: the executed record's files stay those of the last recorded run.
     """
+    import matplotlib.pyplot as plt
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
     from myst_nb import glue
 
     plotted_data(fig)  # refuse a figure without data before gluing it
     target = run_target()
     if target is not None:
         write_figure_files(key, fig, *target)
-    glue(key, fig, display=display)
+    rendered = RenderedFigure(*format_display_data(fig))
+    glue(key, rendered, display=False)
+    display(rendered)
+    plt.close(fig)
 
 
 # --------------------------------------------------------------------------- build time
