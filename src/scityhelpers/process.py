@@ -14,6 +14,10 @@ ends. Two defaults of CPython cost them time for nothing:
   cannot grow without bound.
 - **The interpreter's teardown** (0.35 s for a Sphinx build): every result is on disk by
   then, so :func:`exit_now` skips it.
+
+``scity`` and the Sphinx process run through :func:`run_as_batch`; a kernel gets the
+thresholds from :data:`BATCH_GC_CODE`, its start-up line (``execute.KERNEL_ARGUMENTS``, also
+given to nbval's kernels); a warm kernel is killed at its end, so it skips the teardown too.
 """
 
 from __future__ import annotations
@@ -27,8 +31,6 @@ from typing import Any
 #: (generation 0, 1, 2) thresholds of the cyclic collector for a batch process; CPython's
 #: defaults are (700, 10, 10)
 BATCH_GC_THRESHOLDS = (20_000, 50, 100)
-
-
 #: the same, as a line a kernel runs at start (``IPKernelApp.exec_lines``): it binds no name
 #: in the notebook's namespace and counts as no execution
 BATCH_GC_CODE = ("import gc as _scity_gc; "
